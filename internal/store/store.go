@@ -1,0 +1,166 @@
+// Package store defines the storage contract of the dmp CoreDNS plugin: TXT
+// values per owner name with an absolute expiry, atomic RFC 2136 updates,
+// and the small pieces of shared state that several nodes on one backend
+// must agree on (TSIG keys, the TSIG MAC replay cache, rate buckets and
+// registration challenges, DECISIONS N13).
+//
+// Two implementations satisfy it: package redisstore (standalone, Sentinel
+// or Cluster through go-redis UniversalClient) and package boltstore (an
+// embedded bbolt file). Package storetest holds the suite both must pass.
+//
+// Owner names and zones are passed fully qualified and lower-case
+// ("slot-0.mb-0123456789ab.example.org."); the plugin lower-cases before
+// calling (DECISIONS N2). Values are the joined TXT payload (package txt),
+// never split.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Value is one live TXT value and the time it stops being served.
+type Value struct {
+	Data    string
+	Expires time.Time
+}
+
+// Op says what one Change does.
+type Op int
+
+const (
+	// OpAdd adds Value to Owner's RRset, or refreshes its expiry if present.
+	// Other values are never removed (append semantics).
+	OpAdd Op = iota
+	// OpDeleteValue removes Value from Owner's RRset (RFC 2136 class NONE).
+	OpDeleteValue
+	// OpDeleteRRset removes every value at Owner (RFC 2136 class ANY).
+	OpDeleteRRset
+)
+
+// Change is one update to one owner name's TXT RRset.
+type Change struct {
+	Op    Op
+	Owner string
+	Value string        // for OpAdd and OpDeleteValue
+	TTL   time.Duration // for OpAdd: lifetime, already capped by the caller
+}
+
+// PrereqKind names an RFC 2136 §2.4 prerequisite, applied to TXT RRsets and
+// names. The plugin answers prerequisites on the synthesized apex SOA/NS
+// itself and only hands TXT and name prerequisites to the store.
+type PrereqKind int
+
+const (
+	// RRsetExists: Owner has at least one live TXT value (§2.4.1).
+	RRsetExists PrereqKind = iota
+	// RRsetEquals: Owner's live TXT values are exactly Values (§2.4.2).
+	RRsetEquals
+	// RRsetAbsent: Owner has no live TXT value (§2.4.3).
+	RRsetAbsent
+	// NameInUse: Owner has a live value (§2.4.4).
+	NameInUse
+	// NameNotInUse: Owner has no live value (§2.4.5).
+	NameNotInUse
+)
+
+// Prereq is one prerequisite of an Update.
+type Prereq struct {
+	Kind   PrereqKind
+	Owner  string
+	Values []string // for RRsetEquals, in any order
+}
+
+// Update is one RFC 2136 message after parsing and authorisation: its
+// prerequisites and changes are applied together or not at all.
+type Update struct {
+	Zone    string
+	Prereqs []Prereq
+	Changes []Change
+
+	// MaxPerOwner caps the live values one owner may hold after the
+	// update; 0 means no cap.
+	MaxPerOwner int
+
+	// Writer names who writes (a TSIG key name, or "ip:<addr>" for an
+	// anonymous claim) and WriterQuota caps the live values added by that
+	// writer across the zone; 0 means no quota.
+	Writer      string
+	WriterQuota int
+}
+
+// Key is a TSIG key with the owner-name scope it may write.
+type Key struct {
+	Name      string    // fully qualified, lower-case key name
+	Algorithm string    // miekg/dns form, e.g. dns.HmacSHA256
+	Secret    string    // base64, as miekg/dns wants it
+	Scope     []string  // owner-name patterns, see plugin docs
+	SignKey   []byte    // optional Ed25519 public key bound at registration
+	Created   time.Time //
+}
+
+// Errors an implementation returns; callers test them with errors.Is.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrPrereq      = errors.New("prerequisite failed")
+	ErrOwnerFull   = errors.New("owner name holds too many values")
+	ErrQuota       = errors.New("writer quota exceeded")
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// PrereqError reports which prerequisite failed, so the plugin can answer
+// the RFC 2136 §3.2.5 rcode (YXDOMAIN, YXRRSET, NXDOMAIN or NXRRSET). It
+// wraps ErrPrereq.
+type PrereqError struct {
+	Index int // into Update.Prereqs
+	Kind  PrereqKind
+}
+
+func (e *PrereqError) Error() string { return "prerequisite failed" }
+
+// Unwrap lets errors.Is match ErrPrereq.
+func (e *PrereqError) Unwrap() error { return ErrPrereq }
+
+// Store is the plugin's backend. Every method is safe for concurrent use
+// and honours ctx. A method that cannot reach its backend returns an error
+// wrapping ErrUnavailable.
+type Store interface {
+	// Lookup returns the live TXT values at owner and reports whether the
+	// name exists at all: it has live values or a live name below it (an
+	// empty non-terminal, DECISIONS N3). Expired values are never returned.
+	Lookup(ctx context.Context, zone, owner string, now time.Time) (vals []Value, exists bool, err error)
+
+	// Apply checks u's prerequisites and applies its changes atomically.
+	Apply(ctx context.Context, u Update, now time.Time) error
+
+	// Sweep deletes values that expired before now and returns how many.
+	Sweep(ctx context.Context, now time.Time) (int, error)
+
+	// Count returns the number of live values stored in zone.
+	Count(ctx context.Context, zone string, now time.Time) (int64, error)
+
+	// PutKey adds or replaces a TSIG key; GetKey returns ErrNotFound for an
+	// unknown name; DeleteKey revokes one (ErrNotFound if absent).
+	PutKey(ctx context.Context, k Key) error
+	GetKey(ctx context.Context, name string) (Key, error)
+	DeleteKey(ctx context.Context, name string) error
+	ListKeys(ctx context.Context) ([]Key, error)
+
+	// FirstSeen records id for ttl and reports whether this is its first
+	// sighting; it backs the TSIG MAC replay cache.
+	FirstSeen(ctx context.Context, id string, ttl time.Duration) (bool, error)
+
+	// Allow counts one event in bucket for a fixed window and reports
+	// whether the count is still within limit.
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (bool, error)
+
+	// PutChallenge stores a registration challenge for ttl; TakeChallenge
+	// returns and deletes it in one step (ErrNotFound if absent or expired).
+	PutChallenge(ctx context.Context, id string, data []byte, ttl time.Duration) error
+	TakeChallenge(ctx context.Context, id string) ([]byte, error)
+
+	// Ping reports whether the backend is reachable; Close releases it.
+	Ping(ctx context.Context) error
+	Close() error
+}
