@@ -98,6 +98,12 @@ type Key struct {
 	Scope     []string  // owner-name patterns, see plugin docs
 	SignKey   []byte    // optional Ed25519 public key bound at registration
 	Created   time.Time //
+
+	// Subject is the registered "user@host" of a self-service key (empty
+	// for operator keys) and Expires the end of its life (zero: never).
+	// A key past Expires is treated as absent by the plugin.
+	Subject string
+	Expires time.Time
 }
 
 // Errors an implementation returns; callers test them with errors.Is.
