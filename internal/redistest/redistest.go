@@ -1,0 +1,261 @@
+// Package redistest runs real redis-server processes for tests: a
+// standalone server that can be stopped, killed and restarted on the same
+// port (to show a node failing while Redis is down and recovering after),
+// and a three-master Redis Cluster (to prove the store's hash-tag layout,
+// DECISIONS N13).
+//
+// The binaries come from Debian (redis-server, redis-tools). When
+// redis-server is missing, tests are skipped with the reason, unless the
+// environment has CI=true, in which case they fail.
+package redistest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startTimeout bounds how long a server may take to answer PING.
+const startTimeout = 10 * time.Second
+
+// Server is one redis-server process on a loopback port, owned by a test.
+type Server struct {
+	t    testing.TB
+	dir  string
+	port int
+	args []string
+
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	log   *os.File
+	waitc chan error // receives the process's exit
+}
+
+// Start runs redis-server on a free loopback port with its files in a
+// temporary directory and returns once it answers PING. Data is kept in
+// an append-only file, so Restart brings back what was written. The
+// server is stopped when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := need(t, "redis-server")
+	dir := t.TempDir()
+	var lastErr error
+	for range 5 {
+		port, err := freePort(false)
+		if err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+		s := &Server{t: t, dir: dir, port: port}
+		s.args = []string{bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--dir", dir, "--save", "", "--appendonly", "yes",
+			"--appendfsync", "everysec", "--protected-mode", "no"}
+		if lastErr = s.start(); lastErr == nil {
+			t.Cleanup(s.Stop)
+			return s
+		}
+	}
+	t.Fatalf("redistest: start redis-server: %v", lastErr)
+	return nil
+}
+
+// Addr returns host:port of the server.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// Dir returns the server's working directory.
+func (s *Server) Dir() string { return s.dir }
+
+// Stop shuts the server down cleanly (SIGTERM) and waits for it to exit.
+// Stopping a stopped server does nothing.
+func (s *Server) Stop() { s.halt(syscall.SIGTERM) }
+
+// Kill ends the server with SIGKILL, as a crash would.
+func (s *Server) Kill() { s.halt(syscall.SIGKILL) }
+
+// Restart stops the server if it runs and starts it again on the same
+// port with the same data directory, returning once it answers PING.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Stop()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		err := s.start()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("redistest: restart on port %d: %v", s.port, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	log, err := os.OpenFile(filepath.Join(s.dir, "redis.log"),
+		os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	cmd := exec.Command(s.args[0], s.args[1:]...)
+	cmd.Dir = s.dir
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return fmt.Errorf("exec %s: %w", s.args[0], err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	if err := waitPing(s.Addr(), exited); err != nil {
+		_ = cmd.Process.Kill()
+		<-exited
+		log.Close()
+		return fmt.Errorf("%w; log:\n%s", err, tail(filepath.Join(s.dir, "redis.log")))
+	}
+	s.cmd, s.log, s.waitc = cmd, log, exited
+	return nil
+}
+
+func (s *Server) halt(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = syscall.Kill(s.cmd.Process.Pid, sig)
+	select {
+	case <-s.waitc:
+	case <-time.After(startTimeout):
+		_ = syscall.Kill(s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.waitc
+	}
+	s.log.Close()
+	s.cmd, s.log, s.waitc = nil, nil, nil
+}
+
+// need returns the path of a Debian tool or ends the test: skip, or fail
+// when CI=true.
+func need(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("redistest: %s not found (apt-get install -y redis-server redis-tools)",
+		name)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// freePort finds a loopback TCP port that is free now; with bus set, the
+// port 10000 above it (Redis Cluster's bus) must be free as well.
+func freePort(bus bool) (int, error) {
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("find free port: %w", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !bus {
+			return port, nil
+		}
+		if port+10000 > 65535 {
+			continue
+		}
+		l2, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
+		if err == nil {
+			l2.Close()
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port pair found")
+}
+
+// waitPing polls addr with a raw PING until it answers +PONG, the process
+// exits, or startTimeout passes.
+func waitPing(addr string, exited <-chan error) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("redis-server exited: %v", err)
+		default:
+		}
+		if reply, err := command(addr, "PING"); err == nil && reply == "+PONG" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no PONG from %s within %v", addr, startTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// command sends one inline command and returns the first reply line.
+func command(addr, line string) (string, error) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte(line + "\r\n")); err != nil {
+		return "", err
+	}
+	reply, err := bufio.NewReader(c).ReadString('\n')
+	return strings.TrimRight(reply, "\r\n"), err
+}
+
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// bulk sends one inline command whose reply is a bulk string and returns
+// its body.
+func bulk(addr, line string) (string, error) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte(line + "\r\n")); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	head, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(head, "$")))
+	if err != nil || n < 0 {
+		return "", fmt.Errorf("unexpected reply %q", head)
+	}
+	body := make([]byte, n+2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return "", err
+	}
+	return string(body[:n]), nil
+}
