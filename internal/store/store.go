@@ -12,6 +12,16 @@
 // ("slot-0.mb-0123456789ab.example.org."); the plugin lower-cases before
 // calling (DECISIONS N2). Values are the joined TXT payload (package txt),
 // never split.
+//
+// Time: every method that decides liveness takes an explicit now. A value
+// is live while now is before its Expires; at Expires exactly it is
+// expired and never served again. Stores keep expiries to the
+// millisecond. A zone must not contain '{' or '}' (Redis hash tags).
+//
+// Caps: Update.MaxPerOwner and Update.WriterQuota are checked only when
+// an update adds values, against the state after the whole update, so
+// deletes and refreshes always fit. A value counts toward the quota of
+// the writer who added or refreshed it last.
 package store
 
 import (
@@ -135,12 +145,17 @@ type Store interface {
 	// Lookup returns the live TXT values at owner and reports whether the
 	// name exists at all: it has live values or a live name below it (an
 	// empty non-terminal, DECISIONS N3). Expired values are never returned.
+	// The zone apex always exists. Values come sorted by Data.
 	Lookup(ctx context.Context, zone, owner string, now time.Time) (vals []Value, exists bool, err error)
 
-	// Apply checks u's prerequisites and applies its changes atomically.
+	// Apply checks u's prerequisites and applies its changes atomically,
+	// in order. It returns a *PrereqError, or an error wrapping
+	// ErrOwnerFull or ErrQuota, and then changes nothing. An owner outside
+	// u.Zone is an error too.
 	Apply(ctx context.Context, u Update, now time.Time) error
 
-	// Sweep deletes values that expired before now and returns how many.
+	// Sweep deletes values that are expired at now, and the index entries
+	// that only they kept alive, and returns how many values it deleted.
 	Sweep(ctx context.Context, now time.Time) (int, error)
 
 	// Count returns the number of live values stored in zone.
