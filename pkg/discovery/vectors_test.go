@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +60,22 @@ func vectorNow(verifyWithNow *int64, exp uint64) time.Time {
 		return time.Unix(*verifyWithNow, 0)
 	}
 	return time.Unix(int64(exp)-86400, 0)
+}
+
+// vectorReason returns the refusal reason a failing vector case must give,
+// from the kind its description starts with.
+func vectorReason(tb testing.TB, description string) string {
+	tb.Helper()
+	for _, k := range []struct{ prefix, reason string }{
+		{"signature", "signature does not verify"},
+		{"cosign", "signature does not verify"},
+		{"expired", "expired"},
+		{"stale", "older than"},
+	} {
+		if strings.HasPrefix(description, k.prefix) {
+			return k.reason
+		}
+	}
+	tb.Fatalf("no expected reason for vector %q", description)
+	return ""
 }
