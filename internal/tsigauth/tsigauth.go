@@ -1,0 +1,197 @@
+package tsigauth
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+
+	"github.com/miekg/dns"
+)
+
+// DefaultFudge is the largest clock skew accepted when the Verifier sets
+// none; a request may ask for less.
+const DefaultFudge = 300 * time.Second
+
+// Errors Verify returns besides store failures.
+var (
+	// ErrFormat reports a TSIG record that is not the last record of the
+	// message, or more than one TSIG record (RFC 8945 §5.1: FORMERR).
+	ErrFormat = errors.New("tsig: malformed or misplaced TSIG record")
+	// ErrReplay reports a request whose MAC verified but was seen before
+	// within the fudge window.
+	ErrReplay = errors.New("tsig: replayed MAC")
+)
+
+// KeyStore is the part of the node's store the verifier uses.
+type KeyStore interface {
+	GetKey(ctx context.Context, name string) (store.Key, error)
+	FirstSeen(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
+// Verifier checks the TSIG of requests against keys in a KeyStore.
+type Verifier struct {
+	Keys     KeyStore
+	MaxFudge time.Duration // 0 means DefaultFudge
+}
+
+// Signed is the outcome of verifying a signed request.
+type Signed struct {
+	TSIG  *dns.TSIG // the request's TSIG record
+	Key   store.Key // the key, set when Error is 0 or BADTIME
+	Error uint16    // 0, dns.RcodeBadKey, dns.RcodeBadSig or dns.RcodeBadTime
+}
+
+// Verify checks m's TSIG record at time now. It returns nil, nil for an
+// unsigned message. A MAC, key or time failure is reported in
+// Signed.Error with a nil error; ErrFormat, ErrReplay (with a valid
+// Signed, so the reply can still be signed) and store errors are
+// returned as errors.
+func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Signed, error) {
+	t, err := findTSIG(m)
+	if t == nil || err != nil {
+		return nil, err
+	}
+	s := &Signed{TSIG: t}
+
+	key, ok, err := v.lookup(ctx, t, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.Error = dns.RcodeBadKey
+		return s, nil
+	}
+	s.Key = key
+
+	if !macMatches(m, t, key) {
+		s.Error = dns.RcodeBadSig
+		s.Key = store.Key{}
+		return s, nil
+	}
+
+	fudge := v.fudge(t)
+	if !inWindow(t.TimeSigned, now, fudge) {
+		s.Error = dns.RcodeBadTime
+		return s, nil
+	}
+
+	first, err := v.Keys.FirstSeen(ctx, "tsig:"+t.MAC, 2*fudge+time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("tsig replay cache: %w", err)
+	}
+	if !first {
+		return s, ErrReplay
+	}
+	return s, nil
+}
+
+// findTSIG returns m's TSIG record, which must be the only one and the
+// last record of the additional section.
+func findTSIG(m *dns.Msg) (*dns.TSIG, error) {
+	count := 0
+	for _, sec := range [][]dns.RR{m.Answer, m.Ns, m.Extra} {
+		for _, rr := range sec {
+			if rr.Header().Rrtype == dns.TypeTSIG {
+				count++
+			}
+		}
+	}
+	if count == 0 {
+		return nil, nil
+	}
+	t, ok := lastTSIG(m)
+	if count > 1 || !ok {
+		return nil, ErrFormat
+	}
+	return t, nil
+}
+
+func lastTSIG(m *dns.Msg) (*dns.TSIG, bool) {
+	if len(m.Extra) == 0 {
+		return nil, false
+	}
+	t, ok := m.Extra[len(m.Extra)-1].(*dns.TSIG)
+	return t, ok
+}
+
+// lookup returns the live key named by t whose algorithm matches t's.
+func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG, now time.Time) (store.Key, bool, error) {
+	if _, ok := hashFor(t.Algorithm); !ok {
+		return store.Key{}, false, nil
+	}
+	key, err := v.Keys.GetKey(ctx, dns.CanonicalName(t.Hdr.Name))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Key{}, false, nil
+	}
+	if err != nil {
+		return store.Key{}, false, fmt.Errorf("tsig key lookup: %w", err)
+	}
+	if !key.Expires.IsZero() && !now.Before(key.Expires) {
+		return store.Key{}, false, nil
+	}
+	if dns.CanonicalName(key.Algorithm) != dns.CanonicalName(t.Algorithm) {
+		return store.Key{}, false, nil
+	}
+	return key, true, nil
+}
+
+func (v *Verifier) fudge(t *dns.TSIG) time.Duration {
+	limit := v.MaxFudge
+	if limit <= 0 {
+		limit = DefaultFudge
+	}
+	asked := time.Duration(t.Fudge) * time.Second
+	return min(asked, limit)
+}
+
+func inWindow(signed uint64, now time.Time, fudge time.Duration) bool {
+	n := now.Unix()
+	if n < 0 || signed > 1<<48 {
+		return false
+	}
+	diff := n - int64(signed)
+	if diff < 0 {
+		diff = -diff
+	}
+	return time.Duration(diff)*time.Second <= fudge
+}
+
+// macMatches packs m without its TSIG record, with compression on and then
+// off, and reports whether either packing carries t's MAC under key.
+func macMatches(m *dns.Msg, t *dns.TSIG, key store.Key) bool {
+	secret, err := base64.StdEncoding.DecodeString(key.Secret)
+	if err != nil {
+		return false
+	}
+	got, err := hex.DecodeString(t.MAC)
+	if err != nil || len(got) == 0 {
+		return false
+	}
+	for _, compress := range []bool{true, false} {
+		body, err := packStripped(m, t, compress)
+		if err != nil {
+			return false
+		}
+		want, err := computeMAC(t.Algorithm, secret, nil, body, t)
+		if err == nil && hmac.Equal(got, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// packStripped packs a copy of m without its TSIG record and with the
+// original ID the TSIG carries.
+func packStripped(m *dns.Msg, t *dns.TSIG, compress bool) ([]byte, error) {
+	c := *m
+	c.Extra = m.Extra[:len(m.Extra)-1]
+	c.Id = t.OrigId
+	c.Compress = compress
+	return c.Pack()
+}
