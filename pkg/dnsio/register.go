@@ -1,0 +1,150 @@
+package dnsio
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/pkg/keys"
+)
+
+// Registration endpoints, relative to the node's registration URL
+// (records-server-cli.md §B.6, §B.8).
+const (
+	challengePath   = "/v1/registration/challenge"
+	tsigConfirmPath = "/v1/registration/tsig-confirm"
+)
+
+// registrationVersion is the last byte of the signed registration payload.
+const registrationVersion = 0x01
+
+// maxReplyBytes caps a registration reply body.
+const maxReplyBytes = 64 << 10
+
+// ErrRegistration is wrapped by every registration failure.
+var ErrRegistration = errors.New("dnsio: registration failed")
+
+// Minted is the TSIG key a node issued at registration.
+type Minted struct {
+	KeyName   string   `json:"tsig_key_name"`
+	SecretHex string   `json:"tsig_secret_hex"`
+	Algorithm string   `json:"tsig_algorithm"`
+	Suffixes  []string `json:"allowed_suffixes"`
+	Subject   string   `json:"subject"`
+	Zone      string   `json:"zone"`
+	ExpiresAt int64    `json:"expires_at"`
+}
+
+// challenge is the reply of GET challengePath.
+type challenge struct {
+	Challenge string `json:"challenge"`
+	Node      string `json:"node"`
+	ExpiresAt int64  `json:"expires_at"`
+	ServerPub string `json:"server_x25519_pub"`
+}
+
+// RegisterTSIG runs the registration ceremony against baseURL: fetch a
+// challenge, sign challenge || subject || node || 0x01 with the identity's
+// Ed25519 key, prove possession of its X25519 key with
+// HMAC-SHA256(X25519(own, server ephemeral), challenge || subject ||
+// x25519_pub), and return the minted TSIG key.
+func RegisterTSIG(ctx context.Context, hc *http.Client, baseURL, subject string,
+	id *keys.Identity) (*Minted, error) {
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	base := strings.TrimSuffix(baseURL, "/")
+	var ch challenge
+	if err := doJSON(ctx, hc, http.MethodGet, base+challengePath, nil, &ch); err != nil {
+		return nil, err
+	}
+	body, err := confirmBody(&ch, subject, id)
+	if err != nil {
+		return nil, err
+	}
+	var m Minted
+	if err := doJSON(ctx, hc, http.MethodPost, base+tsigConfirmPath, body, &m); err != nil {
+		return nil, err
+	}
+	if m.KeyName == "" || m.SecretHex == "" {
+		return nil, fmt.Errorf("%w: node reply lacks a key", ErrRegistration)
+	}
+	return &m, nil
+}
+
+// confirmBody builds the signed tsig-confirm request.
+func confirmBody(ch *challenge, subject string, id *keys.Identity) (map[string]string, error) {
+	nonce, err := hex.DecodeString(ch.Challenge)
+	if err != nil || len(nonce) != 32 {
+		return nil, fmt.Errorf("%w: bad challenge %q", ErrRegistration, ch.Challenge)
+	}
+	payload := append(append(append([]byte(nil), nonce...), subject...), ch.Node...)
+	payload = append(payload, registrationVersion)
+
+	body := map[string]string{
+		"subject":     subject,
+		"ed25519_spk": hex.EncodeToString(id.Ed25519Public),
+		"challenge":   ch.Challenge,
+		"signature":   hex.EncodeToString(id.Sign(payload)),
+	}
+	serverPub, err := hex.DecodeString(ch.ServerPub)
+	if err != nil || len(serverPub) != 32 {
+		return body, nil // a node without the proof step: no mailbox scope
+	}
+	shared, err := id.SharedSecret(serverPub)
+	if err != nil {
+		return nil, fmt.Errorf("%w: server key: %w", ErrRegistration, err)
+	}
+	mac := hmac.New(sha256.New, shared)
+	mac.Write(nonce)
+	mac.Write([]byte(subject))
+	mac.Write(id.X25519Public)
+	body["x25519_pub"] = hex.EncodeToString(id.X25519Public)
+	body["x25519_pop"] = hex.EncodeToString(mac.Sum(nil))
+	return body, nil
+}
+
+// doJSON sends one request and decodes a 2xx JSON reply into out. A
+// failure status becomes an error carrying the node's "error" text.
+func doJSON(ctx context.Context, hc *http.Client, method, url string, in, out any) error {
+	var rd io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%w: encode: %w", ErrRegistration, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRegistration, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRegistration, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		json.Unmarshal(b, &e)
+		return fmt.Errorf("%w: %s %s: HTTP %d %s", ErrRegistration, method, url,
+			resp.StatusCode, e.Error)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%w: %s %s: reply is not JSON: %w", ErrRegistration, method, url, err)
+	}
+	return nil
+}
