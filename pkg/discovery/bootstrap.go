@@ -214,7 +214,10 @@ func decodeBootstrap(body []byte) (*Bootstrap, error) {
 		return nil, records.Refuse(bootstrapType, "%d trailing bytes after the last entry", len(s))
 	}
 
-	return b, checkEntryOrder(b.Entries)
+	if err := checkEntryOrder(b.Entries); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // readEntry reads one bootstrap entry.

@@ -67,6 +67,7 @@ func vectorNow(verifyWithNow *int64, exp uint64) time.Time {
 func vectorReason(tb testing.TB, description string) string {
 	tb.Helper()
 	for _, k := range []struct{ prefix, reason string }{
+		{"signature/binding", "not the expected key"},
 		{"signature", "signature does not verify"},
 		{"cosign", "signature does not verify"},
 		{"expired", "expired"},
