@@ -1,0 +1,95 @@
+package dmp
+
+import (
+	"fmt"
+
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/store/boltstore"
+
+	"github.com/coredns/caddy"
+	"github.com/redis/go-redis/v9"
+)
+
+// boltBackend opens the embedded store at path (DECISIONS N11).
+func boltBackend(path string) func() (store.Store, error) {
+	return func() (store.Store, error) {
+		s, err := boltstore.Open(path, boltstore.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// parseRedis reads "redis [standalone|sentinel|cluster] URL". The URL is
+// go-redis's: redis:// or rediss:// (TLS), password in the user info,
+// more addresses and the Sentinel master_name as query parameters.
+func (d *Dmp) parseRedis(c *caddy.Controller) error {
+	args := c.RemainingArgs()
+	if len(args) == 1 {
+		args = []string{"standalone", args[0]}
+	}
+	if len(args) != 2 {
+		return c.ArgErr()
+	}
+	if d.open != nil {
+		return c.Err("only one of db and redis may be given, once")
+	}
+	opts, err := redisOptions(args[0], args[1])
+	if err != nil {
+		return c.Errf("redis: %v", err)
+	}
+	d.open = redisBackend(opts)
+	return nil
+}
+
+// redisOptions turns a mode and URL into go-redis UniversalClient options
+// (DECISIONS N9). The URL is never quoted in errors: it may hold a password.
+func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
+	switch mode {
+	case "standalone":
+		o, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("standalone URL: %w", err)
+		}
+		return &redis.UniversalOptions{
+			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password,
+			DB: o.DB, TLSConfig: o.TLSConfig,
+		}, nil
+	case "sentinel":
+		o, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("sentinel URL: %w", err)
+		}
+		if o.MasterName == "" {
+			return nil, fmt.Errorf("sentinel URL: the master_name parameter is required")
+		}
+		return &redis.UniversalOptions{
+			Addrs: o.SentinelAddrs, MasterName: o.MasterName,
+			SentinelUsername: o.SentinelUsername, SentinelPassword: o.SentinelPassword,
+			Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+		}, nil
+	case "cluster":
+		o, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("cluster URL: %w", err)
+		}
+		return &redis.UniversalOptions{
+			Addrs: o.Addrs, Username: o.Username, Password: o.Password,
+			TLSConfig: o.TLSConfig, IsClusterMode: true,
+		}, nil
+	}
+	return nil, fmt.Errorf("mode %q: want standalone, sentinel or cluster", mode)
+}
+
+// redisBackend makes a Redis client with opts. It does not wait for
+// Redis: while it is unreachable queries get SERVFAIL and Ready reports
+// false, and go-redis reconnects on its own once it is back.
+func redisBackend(opts *redis.UniversalOptions) func() (store.Store, error) {
+	return func() (store.Store, error) {
+		client := redis.NewUniversalClient(opts)
+		client.Close()
+		// TODO(#4): hand client to redisstore once that package lands.
+		return nil, fmt.Errorf("redis store not built yet")
+	}
+}

@@ -1,0 +1,135 @@
+// Package dmp is a CoreDNS plugin that serves DNS Mesh Protocol zones: the
+// TXT records DMP clients publish, read from Redis or an embedded bbolt
+// file, with a synthesized apex (SOA, NS, optional A/AAAA).
+//
+// The read side follows records-server-cli.md §B.3 and §E with the node
+// decisions N2, N3, N12 and N14 of DECISIONS.md: answers are authoritative,
+// owner names match case-insensitively and echo the question's case, empty
+// non-terminals and the apex answer NODATA, and the answer TTL never
+// outlives a value's stored lifetime. The write side (RFC 2136 UPDATE with
+// TSIG, registration, key administration) lives in the write*.go files.
+package dmp
+
+import (
+	"context"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/metrics"
+	"github.com/coredns/coredns/plugin/pkg/fall"
+	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
+)
+
+// storeTimeout bounds one store call made while answering a query.
+const storeTimeout = 2 * time.Second
+
+// Dmp is the dmp plugin: one instance per server block.
+type Dmp struct {
+	Next  plugin.Handler
+	Zones []string // served zones, lower-case and fully qualified
+	Fall  fall.F   // names that go to the next plugin instead of REFUSED/NXDOMAIN
+
+	Store store.Store      // opened in OnStartup
+	Now   func() time.Time // the clock; tests pin it
+
+	// TTL is the answer TTL; an RRset whose shortest-lived value expires
+	// sooner gets its remaining lifetime instead (DECISIONS N12).
+	TTL  time.Duration
+	Apex Apex // synthesized apex records
+
+	// Write caps, parsed here and enforced by the write side: the longest
+	// joined TXT value in bytes, the most live values one owner name may
+	// hold, and the longest lifetime an UPDATE may ask for.
+	MaxValueLen int
+	MaxPerOwner int
+	MaxTTL      time.Duration
+
+	// AllowCache lets CoreDNS's cache plugin cache dmp answers; by default
+	// dmp zones bypass it so a write is readable at once (DECISIONS N14).
+	AllowCache bool
+
+	limiter *limiter                    // per-client query rate limit; nil when off
+	open    func() (store.Store, error) // opens Store; chosen by parse
+	health  storeHealth
+	maint   *maintainer
+	write   writeSide
+}
+
+// New returns a Dmp with the defaults of the Corefile options.
+func New() *Dmp {
+	return &Dmp{
+		Now:         time.Now,
+		TTL:         defaultTTL,
+		Apex:        Apex{Refresh: 3600, Retry: 600, Expire: 604800},
+		MaxValueLen: defaultMaxValueLen,
+		MaxPerOwner: defaultMaxPerOwner,
+		MaxTTL:      defaultMaxTTL,
+	}
+}
+
+// Name implements the plugin.Handler interface.
+func (d *Dmp) Name() string { return "dmp" }
+
+// CacheBypassZones implements cache.ZoneBypasser: CoreDNS's cache plugin
+// asks it at startup which zones it must never answer from its cache.
+func (d *Dmp) CacheBypassZones() []string {
+	if d.AllowCache {
+		return nil
+	}
+	return d.Zones
+}
+
+// ServeDNS implements the plugin.Handler interface.
+func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	if r.Opcode == dns.OpcodeUpdate {
+		return d.serveUpdate(ctx, w, r)
+	}
+	if r.Opcode != dns.OpcodeQuery {
+		return dns.RcodeNotImplemented, nil
+	}
+
+	state := request.Request{W: w, Req: r}
+	qname, qtype := state.Name(), state.QType()
+	server := metrics.WithServer(ctx)
+	zone := plugin.Zones(d.Zones).Matches(qname)
+	if zone == "" {
+		if d.Fall.Through(qname) {
+			return plugin.NextOrFailure(d.Name(), d.Next, ctx, w, r)
+		}
+		countQuery(server, qtype, resultRefused)
+		return dns.RcodeRefused, nil
+	}
+
+	if d.limiter != nil && !d.limiter.allow(state.IP(), d.Now()) {
+		// Dropped like the reference node does, so a spoofed source
+		// cannot use us to reflect traffic.
+		countQuery(server, qtype, resultDropped)
+		return dns.RcodeSuccess, nil
+	}
+	if qtype == dns.TypeAXFR || qtype == dns.TypeIXFR {
+		countQuery(server, qtype, resultRefused)
+		return dns.RcodeRefused, nil
+	}
+
+	a, err := d.answer(ctx, zone, state)
+	if err != nil {
+		d.health.failed(err)
+		countQuery(server, qtype, resultServfail)
+		return dns.RcodeServerFailure, nil
+	}
+	d.health.ok()
+	if a.rcode == dns.RcodeNameError && d.Fall.Through(qname) {
+		return plugin.NextOrFailure(d.Name(), d.Next, ctx, w, r)
+	}
+
+	m := new(dns.Msg)
+	m.SetRcode(r, a.rcode)
+	m.Authoritative = true
+	m.Answer, m.Ns = a.answer, a.ns
+	w.WriteMsg(m)
+	countQuery(server, qtype, a.result())
+	return dns.RcodeSuccess, nil
+}

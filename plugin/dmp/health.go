@@ -1,0 +1,51 @@
+package dmp
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	clog "github.com/coredns/coredns/plugin/pkg/log"
+)
+
+var log = clog.NewWithPlugin("dmp")
+
+// readyTimeout bounds the store ping behind Ready.
+const readyTimeout = time.Second
+
+// storeHealth logs a store outage once when it starts and once when it
+// ends, rather than once per failed query.
+type storeHealth struct {
+	down atomic.Bool
+}
+
+// failed records a store error, logging it if the store was up.
+func (h *storeHealth) failed(err error) {
+	if h.down.CompareAndSwap(false, true) {
+		log.Errorf("store unavailable, answering SERVFAIL: %v", err)
+	}
+}
+
+// ok records a successful store call, logging the recovery if it was down.
+func (h *storeHealth) ok() {
+	if h.down.Load() && h.down.CompareAndSwap(true, false) {
+		log.Info("store available again")
+	}
+}
+
+// Ready implements the ready.Readiness interface: dmp is ready when its
+// store answers a ping.
+func (d *Dmp) Ready() bool {
+	if d.Store == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+
+	if err := d.Store.Ping(ctx); err != nil {
+		d.health.failed(err)
+		return false
+	}
+	d.health.ok()
+	return true
+}

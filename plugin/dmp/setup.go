@@ -1,0 +1,247 @@
+package dmp
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/plugin"
+	"github.com/miekg/dns"
+)
+
+// Defaults of the Corefile options.
+const (
+	defaultTTL         = 60 * time.Second // answer TTL, as the reference's DMP_DNS_TTL
+	defaultMaxValueLen = 2048             // bytes, as DMP_MAX_VALUE_BYTES
+	defaultMaxPerOwner = 64               // values, as DMP_MAX_VALUES_PER_NAME
+	defaultMaxTTL      = 24 * time.Hour   // as DMP_MAX_TTL
+	defaultDB          = "dmp.db"         // embedded store, relative to the Corefile root
+)
+
+func init() { plugin.Register("dmp", setup) }
+
+func setup(c *caddy.Controller) error {
+	d, err := parse(c)
+	if err != nil {
+		return plugin.Error("dmp", err)
+	}
+
+	cfg := dnsserver.GetConfig(c)
+	if d.open == nil {
+		d.open = boltBackend(filepath.Join(cfg.Root, defaultDB))
+	}
+	// UPDATE is refused by the server unless a plugin opts in.
+	cfg.AllowOpcode(dns.OpcodeUpdate)
+	c.OnStartup(d.OnStartup)
+	c.OnShutdown(d.OnShutdown)
+	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
+		d.Next = next
+		return d
+	})
+	return nil
+}
+
+// OnStartup opens the store, starts maintenance and then the write side.
+func (d *Dmp) OnStartup() error {
+	s, err := d.open()
+	if err != nil {
+		return plugin.Error("dmp", err)
+	}
+	d.Store = s
+	d.maint = startMaintainer(d, maintainInterval)
+	if err := d.write.start(d); err != nil {
+		return plugin.Error("dmp", err)
+	}
+	return nil
+}
+
+// OnShutdown stops the write side, then maintenance, then closes the store.
+func (d *Dmp) OnShutdown() error {
+	err := d.write.stop()
+	if d.maint != nil {
+		d.maint.close()
+		d.maint = nil
+	}
+	if d.Store != nil {
+		if cerr := d.Store.Close(); err == nil {
+			err = cerr
+		}
+		d.Store = nil
+	}
+	if err != nil {
+		return plugin.Error("dmp", err)
+	}
+	return nil
+}
+
+// parse reads one dmp block. The root directory is resolved by setup.
+func parse(c *caddy.Controller) (*Dmp, error) {
+	d := New()
+	seen := false
+	for c.Next() {
+		if seen {
+			return nil, plugin.ErrOnce
+		}
+		seen = true
+		d.Zones = plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		for c.NextBlock() {
+			if err := d.parseOption(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// parseOption parses one keyword of the block, handing keywords it does
+// not know to the write side.
+func (d *Dmp) parseOption(c *caddy.Controller) error {
+	var err error
+	switch c.Val() {
+	case "db":
+		err = d.parseDB(c)
+	case "redis":
+		err = d.parseRedis(c)
+	case "ttl":
+		d.TTL, err = durationArg(c, time.Second)
+	case "ns":
+		d.Apex.NS, err = namesArg(c)
+	case "soa":
+		err = d.parseSOA(c)
+	case "address":
+		err = d.parseAddress(c)
+	case "max_value_len":
+		d.MaxValueLen, err = intArg(c, 1)
+	case "max_per_owner":
+		d.MaxPerOwner, err = intArg(c, 1)
+	case "max_ttl":
+		d.MaxTTL, err = durationArg(c, time.Second)
+	case "ratelimit":
+		err = d.parseRateLimit(c)
+	case "cache":
+		if c.NextArg() {
+			return c.ArgErr()
+		}
+		d.AllowCache = true
+	case "fallthrough":
+		d.Fall.SetZonesFromArgs(c.RemainingArgs())
+	default:
+		return d.parseWriteOption(c)
+	}
+	return err
+}
+
+// parseWriteOption passes an unknown keyword to the write side.
+func (d *Dmp) parseWriteOption(c *caddy.Controller) error {
+	handled, err := d.write.parseOption(c)
+	if err != nil {
+		return err
+	}
+	if !handled {
+		return c.Errf("unknown property %q", c.Val())
+	}
+	return nil
+}
+
+// check validates what involves more than one option.
+func (d *Dmp) check() error {
+	if len(d.Zones) == 0 {
+		return fmt.Errorf("no zone to serve")
+	}
+	for _, z := range d.Zones {
+		// Zones become Redis hash tags (DECISIONS N13).
+		if strings.ContainsAny(z, "{}") {
+			return fmt.Errorf("zone %q: braces are not allowed in a served zone", z)
+		}
+	}
+	return nil
+}
+
+// parseDB reads "db PATH", the embedded store's file.
+func (d *Dmp) parseDB(c *caddy.Controller) error {
+	args := c.RemainingArgs()
+	if len(args) != 1 {
+		return c.ArgErr()
+	}
+	if d.open != nil {
+		return c.Err("only one of db and redis may be given, once")
+	}
+	path := args[0]
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dnsserver.GetConfig(c).Root, path)
+	}
+	d.open = boltBackend(path)
+	return nil
+}
+
+// parseSOA reads "soa MNAME RNAME [MINIMUM]".
+func (d *Dmp) parseSOA(c *caddy.Controller) error {
+	args := c.RemainingArgs()
+	if len(args) < 2 || len(args) > 3 {
+		return c.ArgErr()
+	}
+	mname, err := normalName(args[0])
+	if err != nil {
+		return c.Errf("soa mname: %v", err)
+	}
+	// An RNAME may be written as a mail address; RFC 1035 §8 dots it.
+	rname, err := normalName(strings.Replace(args[1], "@", ".", 1))
+	if err != nil {
+		return c.Errf("soa rname: %v", err)
+	}
+	d.Apex.MName, d.Apex.RName = mname, rname
+	if len(args) == 3 {
+		m, err := strconv.ParseUint(args[2], 10, 31)
+		if err != nil {
+			return c.Errf("soa minimum %q: not a number of seconds", args[2])
+		}
+		d.Apex.Minimum = uint32(m)
+	}
+	return nil
+}
+
+// parseAddress reads "address IP...", the apex A and AAAA records.
+func (d *Dmp) parseAddress(c *caddy.Controller) error {
+	args := c.RemainingArgs()
+	if len(args) == 0 {
+		return c.ArgErr()
+	}
+	for _, a := range args {
+		ip, err := netip.ParseAddr(a)
+		if err != nil || ip.Zone() != "" {
+			return c.Errf("address %q: not an IPv4 or IPv6 address", a)
+		}
+		d.Apex.Addrs = append(d.Apex.Addrs, ip.Unmap())
+	}
+	return nil
+}
+
+// parseRateLimit reads "ratelimit RATE [BURST]": queries per second per
+// client address, and the bucket size (default 4×RATE, at least 1).
+func (d *Dmp) parseRateLimit(c *caddy.Controller) error {
+	args := c.RemainingArgs()
+	if len(args) < 1 || len(args) > 2 {
+		return c.ArgErr()
+	}
+	rate, err := strconv.Atoi(args[0])
+	if err != nil || rate < 1 {
+		return c.Errf("ratelimit rate %q: want a positive integer", args[0])
+	}
+	burst := 4 * rate
+	if len(args) == 2 {
+		burst, err = strconv.Atoi(args[1])
+		if err != nil || burst < 1 {
+			return c.Errf("ratelimit burst %q: want a positive integer", args[1])
+		}
+	}
+	d.limiter = newLimiter(rate, burst)
+	return nil
+}
