@@ -1,0 +1,116 @@
+// Package client is the dnsmesh client: identity publishing and lookup,
+// contacts, one-time prekeys, sending, receiving (claims first, then the
+// mailbox slot walk) and the intro queue for first-contact messages
+// (message-path.md §10–15; DECISIONS C3–C13).
+//
+// A Client talks to DNS through a TXTReader and a Writer and keeps its
+// local state in a state.DB that it opens per operation and never holds
+// across a network wait (DECISIONS C13). It never logs; conditions a user
+// should hear about come back in result values.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/config"
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/keys"
+)
+
+// Defaults of the user-facing knobs.
+const (
+	// DefaultMessageTTL is the lifetime of a sent message (DECISIONS C11):
+	// a recipient polling once a day still finds it, and it stays under
+	// the 24-hour caps of reference nodes.
+	DefaultMessageTTL = 23 * time.Hour
+	// MaxMessageTTL is the longest lifetime send accepts. Prekey secrets
+	// are kept this long past their prekey's expiry, so a message sealed
+	// to a prekey just before it expired still opens.
+	MaxMessageTTL = 7 * 24 * time.Hour
+	// DefaultPrekeyCount and DefaultPrekeyTTL size a prekey refresh.
+	DefaultPrekeyCount = 25
+	DefaultPrekeyTTL   = 24 * time.Hour
+	// PrekeyLowWater is the count of live prekeys below which receiving
+	// tops the pool up.
+	PrekeyLowWater = 10
+	// DefaultIdentityTTL is the DNS TTL of a published identity record.
+	DefaultIdentityTTL = 24 * time.Hour
+)
+
+// ErrWrongPassphrase is returned when a passphrase derives keys other than
+// the ones stored at init.
+var ErrWrongPassphrase = errors.New("client: wrong passphrase: it does not derive this identity's key")
+
+// ErrUnknownContact is returned for a name that is not a contact.
+var ErrUnknownContact = errors.New("client: unknown contact")
+
+// ErrNoWriter is returned for a write when no TSIG key is registered.
+var ErrNoWriter = errors.New("client: no TSIG key registered for writes")
+
+// TXTReader reads the TXT values at a name; pkg/dnsio.Reader is one.
+type TXTReader interface {
+	LookupTXT(ctx context.Context, name string) ([]string, error)
+}
+
+// Writer applies DNS changes; pkg/dnsio.Updater is one.
+type Writer interface {
+	Apply(ctx context.Context, changes ...dnsio.Change) error
+}
+
+// Client is one user's dnsmesh client.
+type Client struct {
+	Cfg    *config.Config
+	ID     *keys.Identity // nil for commands that need no secret key
+	State  *state.DB
+	Reader TXTReader
+	Writer Writer // nil until a TSIG key is registered
+
+	// ClaimWriter returns the writer for an anonymous claim UPDATE to a
+	// zone other than the own one, or nil when no node for that zone is
+	// known (DECISIONS C12: no node is contacted unless configured).
+	ClaimWriter func(zone string) Writer
+
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Zone returns the own mailbox zone without trailing dots.
+func (c *Client) Zone() string { return strings.TrimRight(c.Cfg.Domain, ".") }
+
+// write applies changes through the TSIG writer.
+func (c *Client) write(ctx context.Context, changes ...dnsio.Change) error {
+	if c.Writer == nil {
+		return ErrNoWriter
+	}
+	return c.Writer.Apply(ctx, changes...)
+}
+
+// lookup reads name and treats a failed query as an empty answer
+// (message-path.md §15.1 GO note), returning the error for reporting.
+func (c *Client) lookup(ctx context.Context, name string) ([]string, error) {
+	vals, err := c.Reader.LookupTXT(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return vals, nil
+}
+
+// needID fails when the client was built without the secret keys.
+func (c *Client) needID() error {
+	if c.ID == nil {
+		return errors.New("client: internal error: operation needs the identity")
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/message"
+	"github.com/dnsmesh/dmp/pkg/names"
+	"github.com/dnsmesh/dmp/pkg/records"
+)
+
+// RecvResult is what one poll found.
+type RecvResult struct {
+	// Inbox holds the messages delivered to the inbox by this poll, each
+	// already committed to the state before it is returned (DECISIONS C6).
+	Inbox []state.Message
+	// Intros holds first-contact messages queued for the user's decision.
+	Intros []state.Message
+	// Dropped counts the reasons messages were passed over.
+	Dropped map[string]int
+	// QueryErrors holds failed reads; the poll went on without them.
+	QueryErrors []error
+	// NewPrekeys counts prekeys published to top the pool up.
+	NewPrekeys int
+}
+
+func (r *RecvResult) drop(reason string) { r.Dropped[reason]++ }
+
+// poll holds one Receive run's working sets.
+type poll struct {
+	res      *RecvResult
+	contacts []state.Contact
+	// done holds (spk, msg_id) pairs settled in this poll: delivered, or
+	// failed and not to be retried until the next poll (DECISIONS C7).
+	done map[string]bool
+}
+
+// Receive polls once: pending DNS deletions first, then claims in the own
+// zone (message-path.md §15.3), then the slot walk over the own zone and
+// the contacts' zones (§15.1 phase 2), then a prekey top-up.
+func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
+	if err := c.needID(); err != nil {
+		return nil, err
+	}
+	p := &poll{res: &RecvResult{Dropped: map[string]int{}}, done: map[string]bool{}}
+	err := c.State.Update(func(tx *state.Tx) error {
+		var err error
+		p.contacts, err = tx.Contacts()
+		if err != nil {
+			return err
+		}
+		return tx.PurgeSeen(c.now().Unix())
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.flushDeletions(ctx)
+
+	c.receiveClaims(ctx, p)
+	for _, zone := range c.walkZones(p.contacts) {
+		c.walkZone(ctx, p, zone)
+	}
+	n, err := c.TopUpPrekeys(ctx)
+	p.res.NewPrekeys = n
+	if err != nil && !errors.Is(err, ErrNoWriter) {
+		p.res.QueryErrors = append(p.res.QueryErrors, err)
+	}
+	return p.res, nil
+}
+
+// walkZones returns the own zone, then each contact's zone once.
+func (c *Client) walkZones(cs []state.Contact) []string {
+	zones := []string{c.Zone()}
+	for _, ct := range cs {
+		z := strings.ToLower(strings.TrimRight(ct.Domain, "."))
+		if z != "" && !containsFold(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	return zones
+}
+
+func containsFold(ss []string, s string) bool {
+	for _, x := range ss {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// receiveClaims reads the claims in the own zone and handles each
+// message they point to; an unpinned sender's message goes to the intro
+// queue.
+func (c *Client) receiveClaims(ctx context.Context, p *poll) {
+	uid := c.ID.UserID()
+	for slot := range names.SlotCount {
+		owner := names.Claim(slot, uid[:], c.Zone())
+		vals, err := c.lookup(ctx, owner)
+		if err != nil {
+			p.res.QueryErrors = append(p.res.QueryErrors, err)
+			continue
+		}
+		for _, v := range vals {
+			cl, err := records.ParseClaimAt(owner, v, c.now())
+			if err != nil {
+				p.res.drop("invalid-claim")
+				continue
+			}
+			c.handleClaim(ctx, p, cl)
+		}
+	}
+}
+
+// handleClaim finds the claimed manifest in the sender's zone and opens it.
+func (c *Client) handleClaim(ctx context.Context, p *poll, cl *records.Claim) {
+	key := seenKey(cl.SenderSPK[:], cl.MsgID[:])
+	if p.done[key] {
+		return
+	}
+	if skip := c.alreadyHandled(cl.SenderSPK[:], cl.MsgID[:]); skip != "" {
+		p.res.drop(skip)
+		p.done[key] = true
+		return
+	}
+	m := c.findManifest(ctx, cl)
+	if m == nil {
+		p.res.drop("manifest-not-found")
+		return
+	}
+	p.done[key] = true
+	pinned := c.pinned(p.contacts, m.SenderSPK[:]) != nil
+	c.openAndDeliver(ctx, p, m, cl.Domain, !pinned)
+}
+
+// alreadyHandled says why a message needs no work: seen, blocked or
+// already queued; "" when it needs work.
+func (c *Client) alreadyHandled(spk, msgID []byte) string {
+	reason := ""
+	c.State.View(func(tx *state.Tx) error {
+		switch {
+		case tx.Seen(spk, msgID):
+			reason = "replay"
+		case tx.Blocked(spk):
+			reason = "denylisted"
+		case tx.HasIntro(spk, msgID):
+			reason = "already-pending"
+		}
+		return nil
+	})
+	return reason
+}
+
+// findManifest walks the recipient's ten slots in the claim's zone for
+// the manifest the claim names, signed by the claim's sender.
+func (c *Client) findManifest(ctx context.Context, cl *records.Claim) *records.Manifest {
+	uid := c.ID.UserID()
+	for slot := range names.SlotCount {
+		vals, err := c.lookup(ctx, names.Slot(slot, uid[:], cl.Domain))
+		if err != nil {
+			continue
+		}
+		for _, v := range vals {
+			m, err := message.CheckManifest(v, c.ID, c.now())
+			if err == nil && m.MsgID == cl.MsgID && m.SenderSPK == cl.SenderSPK {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// walkZone reads the ten slots of the own mailbox in zone and opens the
+// manifests of pinned senders (or of anyone under TOFU, DECISIONS C10).
+func (c *Client) walkZone(ctx context.Context, p *poll, zone string) {
+	uid := c.ID.UserID()
+	for slot := range names.SlotCount {
+		vals, err := c.lookup(ctx, names.Slot(slot, uid[:], zone))
+		if err != nil {
+			p.res.QueryErrors = append(p.res.QueryErrors, err)
+			continue
+		}
+		for _, v := range vals {
+			c.walkManifest(ctx, p, v, zone)
+		}
+	}
+}
+
+// walkManifest applies the slot walk's checks to one manifest value.
+func (c *Client) walkManifest(ctx context.Context, p *poll, value, zone string) {
+	m, err := message.CheckManifest(value, c.ID, c.now())
+	if err != nil {
+		p.res.drop(dropReason(err))
+		return
+	}
+	key := seenKey(m.SenderSPK[:], m.MsgID[:])
+	if p.done[key] {
+		return
+	}
+	p.done[key] = true
+	if c.pinned(p.contacts, m.SenderSPK[:]) == nil && !(c.Cfg.AllowTOFU && !anyPinned(p.contacts)) {
+		p.res.drop("unpinned")
+		return
+	}
+	if skip := c.alreadyHandled(m.SenderSPK[:], m.MsgID[:]); skip != "" {
+		p.res.drop(skip)
+		return
+	}
+	c.openAndDeliver(ctx, p, m, zone, false)
+}
+
+// pinned returns the contact pinned to signing key spk, or nil.
+func (c *Client) pinned(cs []state.Contact, spk []byte) *state.Contact {
+	for i := range cs {
+		if bytes.Equal(cs[i].Ed25519, spk) {
+			return &cs[i]
+		}
+	}
+	return nil
+}
+
+func anyPinned(cs []state.Contact) bool {
+	for _, ct := range cs {
+		if len(ct.Ed25519) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// dropReason names the reason an error from package message wraps.
+func dropReason(err error) string {
+	for _, r := range []error{message.ErrManifest, message.ErrWrongRecipient,
+		message.ErrExpired, message.ErrLegacyManifest, message.ErrTooManyChunks,
+		message.ErrMissingChunks, message.ErrMalformed, message.ErrHeaderMismatch,
+		message.ErrHeaderExpired, message.ErrSenderMismatch,
+		message.ErrPrekeyUnavailable, message.ErrDecrypt} {
+		if errors.Is(err, r) {
+			return r.Error()
+		}
+	}
+	return "error"
+}
+
+func seenKey(spk, msgID []byte) string { return string(spk) + string(msgID) }
+
+// flushDeletions removes the DNS records of consumed prekeys that are
+// still owed, best effort; what fails stays queued for the next poll.
+func (c *Client) flushDeletions(ctx context.Context) {
+	if c.Writer == nil {
+		return
+	}
+	var ds []state.Deletion
+	c.State.View(func(tx *state.Tx) error {
+		var err error
+		ds, err = tx.Deletions()
+		return err
+	})
+	for _, d := range ds {
+		err := c.Writer.Apply(ctx, dnsio.Change{Op: dnsio.DeleteValue, Owner: d.Owner,
+			Value: d.Value})
+		if err != nil && !errors.Is(err, dnsio.ErrRefused) {
+			continue
+		}
+		c.State.Update(func(tx *state.Tx) error { return tx.DoneDeletion(d) })
+	}
+}
+
+

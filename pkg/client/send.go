@@ -1,0 +1,198 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/envelope"
+	"github.com/dnsmesh/dmp/pkg/keys"
+	"github.com/dnsmesh/dmp/pkg/message"
+	"github.com/dnsmesh/dmp/pkg/names"
+	"github.com/dnsmesh/dmp/pkg/records"
+)
+
+// chunksPerUpdate caps the chunk records of one UPDATE message.
+const chunksPerUpdate = 16
+
+// ErrNoX25519 is returned when sending to a contact pinned only by its
+// signing key (from the intro queue).
+var ErrNoX25519 = errors.New("client: contact has no encryption key yet")
+
+// SendResult describes a sent message.
+type SendResult struct {
+	To       string `json:"to"`
+	MsgID    string `json:"msg_id"`
+	PrekeyID uint32 `json:"prekey_id"` // 0: sealed to the long-term key, no forward secrecy
+	Chunks   int    `json:"chunks"`
+	Slot     int    `json:"slot"`
+	Version  int    `json:"version"` // 2 when the DMPv2 envelope carried our address
+	Expires  int64  `json:"expires"`
+
+	// Claim says where the notification claim went, or why not.
+	Claim string `json:"claim"`
+}
+
+// Send seals body to the contact named to and publishes its chunks and
+// manifest in the own zone, then a notification claim in the contact's
+// zone (message-path.md §14). The message lives for ttl (DECISIONS C11).
+func (c *Client) Send(ctx context.Context, to string, body []byte,
+	ttl time.Duration) (*SendResult, error) {
+	if err := c.needID(); err != nil {
+		return nil, err
+	}
+	if ttl < time.Second || ttl > MaxMessageTTL {
+		return nil, fmt.Errorf("client: ttl %s outside 1s..%s", ttl, MaxMessageTTL)
+	}
+	ct, err := c.Contact(to)
+	if err != nil {
+		return nil, err
+	}
+	if len(ct.X25519) != keys.X25519KeySize {
+		return nil, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
+	}
+
+	pk := c.pickPrekey(ctx, ct)
+	sender := ""
+	if c.recipientReadsV2(ctx, ct) {
+		sender, _ = envelope.Canonicalize(c.Cfg.Address())
+	}
+	now := c.now()
+	sent, err := message.Build(message.Message{Sender: c.ID, SenderAddr: sender,
+		Recipient: ct.X25519, Prekey: pk, Body: body, Zone: c.Zone(), TTL: ttl, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("client: build message: %w", err)
+	}
+	if err := c.publishMessage(ctx, sent, ttl); err != nil {
+		return nil, err
+	}
+
+	res := &SendResult{To: ct.Name, MsgID: hex.EncodeToString(sent.MsgID[:]),
+		PrekeyID: sent.PrekeyID, Chunks: sent.N, Slot: sent.Slot, Version: 1,
+		Expires: now.Add(ttl).Unix()}
+	if sender != "" {
+		res.Version = 2
+	}
+	res.Claim = c.publishClaim(ctx, ct, sent, now, ttl)
+	return res, nil
+}
+
+// publishMessage writes the chunks, then the manifest last, so a reader
+// never sees a manifest whose chunks are not there yet (§14 steps 10–11).
+func (c *Client) publishMessage(ctx context.Context, sent *message.Sent, ttl time.Duration) error {
+	for start := 0; start < len(sent.Chunks); start += chunksPerUpdate {
+		end := min(start+chunksPerUpdate, len(sent.Chunks))
+		var changes []dnsio.Change
+		for _, r := range sent.Chunks[start:end] {
+			changes = append(changes, add(r, ttl))
+		}
+		if err := c.write(ctx, changes...); err != nil {
+			return fmt.Errorf("client: publish chunks: %w", err)
+		}
+	}
+	if err := c.write(ctx, add(sent.Manifest, ttl)); err != nil {
+		return fmt.Errorf("client: publish manifest: %w", err)
+	}
+	return nil
+}
+
+func add(r message.Record, ttl time.Duration) dnsio.Change {
+	return dnsio.Change{Op: dnsio.Add, Owner: r.Owner, Value: r.Value, TTL: seconds(ttl)}
+}
+
+// pickPrekey chooses at random one verified, unexpired prekey from the
+// contact's pool under the contact's own domain (DECISIONS C3), or nil.
+func (c *Client) pickPrekey(ctx context.Context, ct state.Contact) *message.Prekey {
+	if len(ct.Ed25519) != records.KeySize {
+		return nil
+	}
+	vals, err := c.lookup(ctx, names.PrekeyPool(ct.Username, ct.Domain))
+	if err != nil {
+		return nil
+	}
+	now := c.now()
+	var ok []*records.Prekey
+	for _, v := range vals {
+		p, err := records.ParsePrekey(v, ct.Ed25519, now)
+		if err == nil && !p.Expired(now) {
+			ok = append(ok, p)
+		}
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	p := ok[randIndex(len(ok))]
+	return &message.Prekey{ID: p.ID, Public: p.Public[:]}
+}
+
+func randIndex(n int) int {
+	var b [4]byte
+	rand.Read(b[:])
+	return int(binary.BigEndian.Uint32(b[:]) % uint32(n))
+}
+
+// recipientReadsV2 reports whether the contact's identity record, signed
+// by the pinned key, advertises version 2 (message-path.md §4.4).
+func (c *Client) recipientReadsV2(ctx context.Context, ct state.Contact) bool {
+	if ct.Username == "" || ct.Domain == "" {
+		return false
+	}
+	_, _, cands, err := c.FetchIdentity(ctx, ct.Username+"@"+ct.Domain)
+	if err != nil {
+		return false
+	}
+	for _, cand := range cands {
+		if bytes.Equal(cand.Record.Ed25519[:], ct.Ed25519) {
+			for _, v := range cand.Record.Versions {
+				if v == 2 {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// publishClaim writes the notification claim in the contact's zone
+// (message-path.md §12.4 M10) and reports where it went. A failed claim
+// never fails the send: the recipient's slot walk still finds the message.
+func (c *Client) publishClaim(ctx context.Context, ct state.Contact, sent *message.Sent,
+	now time.Time, ttl time.Duration) string {
+	if len(c.Zone()) > records.MaxClaimDomain || ct.Domain == "" {
+		return "skipped: zone name too long for a claim"
+	}
+	cl := &records.Claim{MsgID: sent.MsgID, Domain: c.Zone(), Slot: uint8(sent.Slot),
+		TS: uint64(now.Unix()), Exp: uint64(now.Add(ttl).Unix())}
+	copy(cl.SenderSPK[:], c.ID.Ed25519Public)
+	wire, err := cl.Sign(c.ID.Ed25519)
+	if err != nil {
+		return "failed: " + err.Error()
+	}
+	rid := keys.UserID(ct.X25519)
+	ch := dnsio.Change{Op: dnsio.Add, Owner: names.Claim(sent.Slot, rid[:], ct.Domain),
+		Value: wire, TTL: seconds(ttl)}
+
+	w := c.Writer
+	if !names.SameDNSName(ct.Domain, c.Zone()) {
+		w = nil
+		if c.ClaimWriter != nil {
+			w = c.ClaimWriter(ct.Domain)
+		}
+	}
+	if w == nil {
+		// TODO(#6): find the node of a foreign zone from its SOA MNAME.
+		return "skipped: no node known for " + ct.Domain
+	}
+	if err := w.Apply(ctx, ch); err != nil {
+		return "failed: " + err.Error()
+	}
+	return "published at " + ct.Domain
+}
