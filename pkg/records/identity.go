@@ -16,9 +16,11 @@ const (
 	// MaxUsername is the longest username, in UTF-8 bytes.
 	MaxUsername = 64
 
-	// maxIdentityBody is the longest body: name, keys, ts and a suffix
-	// listing all 256 versions would not fit a u8 count, so 255.
+	// maxIdentityBody is the longest body: a 64-byte name, the keys, ts
+	// and a suffix of 255 versions (its count is one byte).
 	maxIdentityBody = 1 + MaxUsername + 2*KeySize + 8 + 1 + 255
+
+	// MaxIdentityWire is the longest identity TXT value.
 	MaxIdentityWire = len(IdentityPrefix) + (maxIdentityBody+SignatureSize+2)/3*4
 
 	identityType = "identity"
