@@ -1,0 +1,122 @@
+package update
+
+import (
+	"sort"
+
+	"github.com/dnsmesh/dmp/internal/store"
+
+	"github.com/miekg/dns"
+)
+
+// parsePrereqs reads the prerequisite section (RFC 2136 §2.4, §3.2). TXT
+// RRsets and names go to the store; the synthesized apex SOA and NS are
+// decided here, as is any other type, which the node never stores.
+func parsePrereqs(rrs []dns.RR, zone string) ([]store.Prereq, *Refusal) {
+	var out []store.Prereq
+	equals := map[string][]string{} // owner -> values, class IN TXT
+	var order []string
+
+	for _, rr := range rrs {
+		h := rr.Header()
+		owner, r := ownerIn(rr, zone)
+		if r != nil {
+			return nil, r
+		}
+		if h.Ttl != 0 {
+			return nil, refuse(dns.RcodeFormatError, "prerequisite TTL must be 0")
+		}
+		switch h.Class {
+		case dns.ClassANY, dns.ClassNONE:
+			p, r := existence(rr, owner, zone)
+			if r != nil {
+				return nil, r
+			}
+			if p != nil {
+				out = append(out, *p)
+			}
+		case dns.ClassINET:
+			v, r := valueEquals(rr, owner)
+			if r != nil {
+				return nil, r
+			}
+			if _, seen := equals[owner]; !seen {
+				order = append(order, owner)
+			}
+			equals[owner] = append(equals[owner], v)
+		default:
+			return nil, refuse(dns.RcodeFormatError, "prerequisite class %d", h.Class)
+		}
+	}
+
+	for _, owner := range order {
+		vals := dedupe(equals[owner])
+		out = append(out, store.Prereq{Kind: store.RRsetEquals, Owner: owner, Values: vals})
+	}
+	return out, nil
+}
+
+// existence handles the class ANY and NONE prerequisites. It returns nil
+// with no refusal when the prerequisite holds without asking the store.
+func existence(rr dns.RR, owner, zone string) (*store.Prereq, *Refusal) {
+	h := rr.Header()
+	if h.Rdlength != 0 {
+		return nil, refuse(dns.RcodeFormatError, "prerequisite carries data")
+	}
+	present := h.Class == dns.ClassANY
+	apex := owner == zone
+
+	switch {
+	case h.Rrtype == dns.TypeANY && apex:
+		if present {
+			return nil, nil
+		}
+		return nil, refuse(dns.RcodeYXDomain, "the zone apex is in use")
+	case h.Rrtype == dns.TypeANY:
+		kind := store.NameNotInUse
+		if present {
+			kind = store.NameInUse
+		}
+		return &store.Prereq{Kind: kind, Owner: owner}, nil
+	case h.Rrtype == dns.TypeTXT:
+		kind := store.RRsetAbsent
+		if present {
+			kind = store.RRsetExists
+		}
+		return &store.Prereq{Kind: kind, Owner: owner}, nil
+	}
+
+	exists := apex && (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeNS)
+	switch {
+	case present && !exists:
+		return nil, refuse(dns.RcodeNXRrset, "no %s RRset at %s", dns.TypeToString[h.Rrtype], owner)
+	case !present && exists:
+		return nil, refuse(dns.RcodeYXRrset, "%s RRset exists at %s", dns.TypeToString[h.Rrtype], owner)
+	}
+	return nil, nil
+}
+
+// valueEquals handles one class IN prerequisite record (RRset equals).
+// Only TXT RRsets are stored; the apex SOA and NS values are not compared.
+func valueEquals(rr dns.RR, owner string) (string, *Refusal) {
+	txt, ok := rr.(*dns.TXT)
+	if !ok {
+		return "", refuse(dns.RcodeNXRrset, "no matching %s RRset at %s",
+			dns.TypeToString[rr.Header().Rrtype], owner)
+	}
+	v, err := txtValue(txt)
+	if err != nil {
+		return "", refuse(dns.RcodeFormatError, "%v", err)
+	}
+	return v, nil
+}
+
+func dedupe(vals []string) []string {
+	sort.Strings(vals)
+	out := vals[:0]
+	for i, v := range vals {
+		if i == 0 || v != vals[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

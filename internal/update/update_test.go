@@ -1,0 +1,290 @@
+package update
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/pkg/names"
+
+	"github.com/miekg/dns"
+)
+
+var testCfg = Config{
+	Zones:       []string{zone},
+	MaxValueLen: 2048,
+	MaxPerOwner: 4,
+	MaxTTL:      24 * time.Hour,
+	Quota:       100,
+	ClaimMaxTTL: 24 * time.Hour,
+}
+
+func userKey() *store.Key {
+	return &store.Key{
+		Name: "alice-key.mesh.example.",
+		Scope: []string{
+			names.IdentityHashed("alice", zone), "id-" + aliceHash()[:12] + ".mesh.example",
+			"slot-*.mb-*.mesh.example", "chunk-*-*.mesh.example",
+			"claim-*.mb-*.mesh.example", "mb-" + mailboxHash() + ".mesh.example",
+		},
+		SignKey: pubA,
+	}
+}
+
+func aliceHash() string {
+	return strings.TrimPrefix(strings.Split(names.IdentityHashed("alice", zone), ".")[0], "id-")
+}
+
+func TestParseSigned(t *testing.T) {
+	slot := "slot-3.mb-" + mailboxHash() + "." + zone
+	chunk := "chunk-0001-0123456789ab." + zone
+	ident := names.IdentityHashed("alice", zone) + "."
+	prekeys := "prekeys.id-" + aliceHash()[:12] + "." + zone
+	otherIdent := names.IdentityHashed("mallory", zone) + "."
+	long := strings.Repeat("é", 1100)
+
+	cases := []struct {
+		name   string
+		rrs    []dns.RR
+		rcode  int
+		change store.Change
+	}{
+		{"manifest add", []dns.RR{txtRR(slot, dns.ClassINET, 300, manifestWire(t))},
+			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: slot,
+				Value: manifestWire(t), TTL: 300 * time.Second}},
+		{"mixed-case owner is lower-cased",
+			[]dns.RR{txtRR(strings.ToUpper(chunk), dns.ClassINET, 0, chunkWire(t))},
+			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: chunk,
+				Value: chunkWire(t), TTL: DefaultTTL}},
+		{"TTL capped", []dns.RR{txtRR(ident, dns.ClassINET, 7*86400, identityWire(t, "alice"))},
+			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: ident,
+				Value: identityWire(t, "alice"), TTL: 24 * time.Hour}},
+		{"prekey under registered key", []dns.RR{txtRR(prekeys, dns.ClassINET, 60,
+			prekeyWire(t, privA))}, dns.RcodeSuccess, store.Change{Op: store.OpAdd,
+			Owner: prekeys, Value: prekeyWire(t, privA), TTL: time.Minute}},
+		{"delete value", []dns.RR{txtRR(ident, dns.ClassNONE, 0, "v=x")},
+			dns.RcodeSuccess, store.Change{Op: store.OpDeleteValue, Owner: ident, Value: "v=x"}},
+		{"delete RRset", []dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: ident,
+			Rrtype: dns.TypeTXT, Class: dns.ClassANY}}},
+			dns.RcodeSuccess, store.Change{Op: store.OpDeleteRRset, Owner: ident}},
+		{"scope escape", []dns.RR{txtRR(otherIdent, dns.ClassINET, 60,
+			identityWire(t, "mallory"))}, dns.RcodeRefused, store.Change{}},
+		{"wildcard delete", []dns.RR{txtRR("slot-1.mb-ffffffffffff."+zone, dns.ClassNONE,
+			0, "x")}, dns.RcodeRefused, store.Change{}},
+		{"oversized value", []dns.RR{txtRR(slot, dns.ClassINET, 60, long)},
+			dns.RcodeRefused, store.Change{}},
+		{"non-UTF-8 value", []dns.RR{txtRR(slot, dns.ClassINET, 60, "v=dmp1;\xff")},
+			dns.RcodeFormatError, store.Change{}},
+		{"forged manifest", []dns.RR{txtRR(slot, dns.ClassINET, 60,
+			forge(manifestWire(t)))}, dns.RcodeRefused, store.Change{}},
+		{"manifest at chunk name", []dns.RR{txtRR(chunk, dns.ClassINET, 60,
+			manifestWire(t))}, dns.RcodeRefused, store.Change{}},
+		{"identity of another user", []dns.RR{txtRR(ident, dns.ClassINET, 60,
+			identityWire(t, "bob"))}, dns.RcodeRefused, store.Change{}},
+		{"prekey under another key", []dns.RR{txtRR(prekeys, dns.ClassINET, 60,
+			prekeyWire(t, privB))}, dns.RcodeRefused, store.Change{}},
+		{"outside zone", []dns.RR{txtRR("x.other.example.", dns.ClassINET, 60, "x")},
+			dns.RcodeNotZone, store.Change{}},
+		{"A record add", []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ident, Rrtype: dns.TypeA,
+			Class: dns.ClassINET, Ttl: 60}, A: []byte{1, 2, 3, 4}}}, dns.RcodeRefused,
+			store.Change{}},
+		{"apex add", []dns.RR{txtRR(zone, dns.ClassINET, 60, "x")}, dns.RcodeRefused,
+			store.Change{}},
+		{"too many values at one owner", manyAdds(slot, 5), dns.RcodeRefused, store.Change{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Parse(updateMsg(c.rrs...), testCfg, Writer{Key: userKey()}, testNow)
+			if got := rcodeOf(err); got != c.rcode {
+				t.Fatalf("got rcode %s (%v), want %s", dns.RcodeToString[got], err,
+					dns.RcodeToString[c.rcode])
+			}
+			if err != nil {
+				return
+			}
+			u := res.Update
+			if len(u.Changes) != 1 || u.Changes[0] != c.change {
+				t.Fatalf("got changes %+v, want [%+v]", u.Changes, c.change)
+			}
+			if u.Writer != userKey().Name || u.WriterQuota != 100 || u.MaxPerOwner != 4 {
+				t.Fatalf("got writer %q quota %d cap %d", u.Writer, u.WriterQuota, u.MaxPerOwner)
+			}
+		})
+	}
+}
+
+// forge flips one base64 character in the signed part of a wire value.
+func forge(w string) string {
+	b := []byte(w)
+	i := len(b) - 10
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return string(b)
+}
+
+func manyAdds(owner string, n int) []dns.RR {
+	var out []dns.RR
+	for i := 0; i < n; i++ {
+		out = append(out, txtRR(owner, dns.ClassINET, 60, strings.Repeat("x", i+1)))
+	}
+	return out
+}
+
+func rcodeOf(err error) int {
+	if err == nil {
+		return dns.RcodeSuccess
+	}
+	if r, ok := err.(*Refusal); ok {
+		return r.Rcode
+	}
+	return -1
+}
+
+// TestMultiStringJoin checks a 532-byte value split into three strings is
+// stored joined.
+func TestMultiStringJoin(t *testing.T) {
+	value := strings.Repeat("abcd", 133)
+	owner := "chunk-0002-0123456789ab." + zone
+	rr := txtRR(owner, dns.ClassNONE, 0, value)
+	if len(rr.Txt) != 3 {
+		t.Fatalf("got %d strings, want 3", len(rr.Txt))
+	}
+	key := userKey()
+	key.Scope = []string{"mesh.example"}
+	res, err := Parse(updateMsg(rr), testCfg, Writer{Key: key}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Update.Changes[0].Value; got != value {
+		t.Fatalf("got %d bytes, want %d", len(got), len(value))
+	}
+}
+
+func TestParseClaim(t *testing.T) {
+	h := mailboxHash()
+	cases := []struct {
+		name  string
+		rrs   []dns.RR
+		rcode int
+	}{
+		{"claim", []dns.RR{txtRR("claim-4.mb-"+h+"."+zone, dns.ClassINET, 600,
+			claimWire(t, 4))}, dns.RcodeSuccess},
+		{"wrong slot", []dns.RR{txtRR("claim-5.mb-"+h+"."+zone, dns.ClassINET, 600,
+			claimWire(t, 4))}, dns.RcodeRefused},
+		{"two claims", []dns.RR{txtRR("claim-4.mb-"+h+"."+zone, dns.ClassINET, 600,
+			claimWire(t, 4)), txtRR("claim-4.mb-"+h+"."+zone, dns.ClassINET, 600,
+			claimWire(t, 4))}, dns.RcodeRefused},
+		{"claim below a subdomain", []dns.RR{txtRR("claim-4.mb-"+h+".sub."+zone,
+			dns.ClassINET, 600, claimWire(t, 4))}, dns.RcodeRefused},
+		{"manifest", []dns.RR{txtRR("slot-4.mb-"+h+"."+zone, dns.ClassINET, 600,
+			manifestWire(t))}, dns.RcodeRefused},
+		{"delete", []dns.RR{txtRR("claim-4.mb-"+h+"."+zone, dns.ClassNONE, 0,
+			claimWire(t, 4))}, dns.RcodeRefused},
+		{"nothing", nil, dns.RcodeRefused},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Parse(updateMsg(c.rrs...), testCfg, Writer{IP: "192.0.2.1"}, testNow)
+			if got := rcodeOf(err); got != c.rcode {
+				t.Fatalf("got rcode %d (%v), want %d", got, err, c.rcode)
+			}
+			if err != nil {
+				return
+			}
+			if res.Recipient != h || res.Update.Writer != "ip:192.0.2.1" {
+				t.Fatalf("got recipient %q writer %q", res.Recipient, res.Update.Writer)
+			}
+			if ttl := res.Update.Changes[0].TTL; ttl != 600*time.Second {
+				t.Fatalf("got TTL %v, want 10m", ttl)
+			}
+		})
+	}
+}
+
+func TestZoneAndPrereqs(t *testing.T) {
+	ident := names.IdentityHashed("alice", zone) + "."
+	base := func() *dns.Msg { return updateMsg() }
+	cases := []struct {
+		name   string
+		msg    func() *dns.Msg
+		rcode  int
+		prereq []store.Prereq
+	}{
+		{"not served", func() *dns.Msg {
+			m := base()
+			m.Question[0].Name = "other.example."
+			return m
+		}, dns.RcodeNotAuth, nil},
+		{"zone type", func() *dns.Msg {
+			m := base()
+			m.Question[0].Qtype = dns.TypeA
+			return m
+		}, dns.RcodeFormatError, nil},
+		{"rrset exists", func() *dns.Msg {
+			m := base()
+			m.RRsetUsed([]dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: ident, Rrtype: dns.TypeTXT}}})
+			return m
+		}, dns.RcodeSuccess, []store.Prereq{{Kind: store.RRsetExists, Owner: ident}}},
+		{"name not in use", func() *dns.Msg {
+			m := base()
+			m.NameNotUsed([]dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: ident}}})
+			return m
+		}, dns.RcodeSuccess, []store.Prereq{{Kind: store.NameNotInUse, Owner: ident}}},
+		{"rrset equals", func() *dns.Msg {
+			m := base()
+			m.Used([]dns.RR{txtRR(ident, dns.ClassINET, 0, "b"), txtRR(ident, 0, 0, "a")})
+			return m
+		}, dns.RcodeSuccess, []store.Prereq{{Kind: store.RRsetEquals, Owner: ident,
+			Values: []string{"a", "b"}}}},
+		{"apex SOA exists", func() *dns.Msg {
+			m := base()
+			m.RRsetUsed([]dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeSOA}}})
+			return m
+		}, dns.RcodeSuccess, nil},
+		{"A rrset exists", func() *dns.Msg {
+			m := base()
+			m.RRsetUsed([]dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ident, Rrtype: dns.TypeA}}})
+			return m
+		}, dns.RcodeNXRrset, nil},
+		{"apex not in use", func() *dns.Msg {
+			m := base()
+			m.NameNotUsed([]dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: zone}}})
+			return m
+		}, dns.RcodeYXDomain, nil},
+		{"prereq TTL", func() *dns.Msg {
+			m := base()
+			m.Answer = []dns.RR{txtRR(ident, dns.ClassINET, 5, "a")}
+			return m
+		}, dns.RcodeFormatError, nil},
+		{"prereq outside zone", func() *dns.Msg {
+			m := base()
+			m.NameUsed([]dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: "a.example."}}})
+			return m
+		}, dns.RcodeNotZone, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Parse(c.msg(), testCfg, Writer{Key: userKey()}, testNow)
+			if got := rcodeOf(err); got != c.rcode {
+				t.Fatalf("got rcode %d (%v), want %d", got, err, c.rcode)
+			}
+			if err != nil {
+				return
+			}
+			got := res.Update.Prereqs
+			if len(got) != len(c.prereq) {
+				t.Fatalf("got prereqs %+v, want %+v", got, c.prereq)
+			}
+			for i := range got {
+				if got[i].Kind != c.prereq[i].Kind || got[i].Owner != c.prereq[i].Owner ||
+					strings.Join(got[i].Values, ",") != strings.Join(c.prereq[i].Values, ",") {
+					t.Fatalf("got prereqs %+v, want %+v", got, c.prereq)
+				}
+			}
+		})
+	}
+}
