@@ -111,37 +111,56 @@ func Build(m Message) (*Sent, error) {
 	if err != nil {
 		return nil, err
 	}
+	return layout(outer, &manifestFields{
+		msgID: hdr.MsgID, recipientID: hdr.Recipient, prekeyID: prekeyID,
+		ts: uint64(hdr.TS), exp: uint64(hdr.TS + ttl),
+	}, m.Sender, m.Zone)
+}
+
+// manifestFields are the manifest values that do not come from the shares.
+type manifestFields struct {
+	msgID       [MsgIDSize]byte
+	recipientID [records.HashSize]byte
+	prekeyID    uint32
+	ts, exp     uint64
+}
+
+// layout splits an outer message into chunk records and signs the manifest
+// that points at them (§14 steps 8–11).
+func layout(outer []byte, mf *manifestFields, sender *keys.Identity, zone string) (*Sent, error) {
 	shares, k, n, err := erasure.Encode(outer)
 	if err != nil {
 		return nil, fmt.Errorf("message: %w", err)
 	}
 
-	sent := &Sent{MsgID: hdr.MsgID, PrekeyID: prekeyID, K: k, N: n}
-	recipientID := hdr.Recipient
-	msgKey := names.MsgKey(hdr.MsgID[:], recipientID[:], m.Sender.Ed25519Public)
+	sent := &Sent{MsgID: mf.msgID, PrekeyID: mf.prekeyID, K: k, N: n}
+	msgKey := names.MsgKey(mf.msgID[:], mf.recipientID[:], sender.Ed25519Public)
 	hashes := make([][records.HashSize]byte, n)
 	for i, share := range shares {
 		wire, err := WrapShare(share)
 		if err != nil {
 			return nil, err
 		}
+		value, err := records.EncodeChunk(wire)
+		if err != nil {
+			return nil, fmt.Errorf("message: chunk %d: %w", i, err)
+		}
 		hashes[i] = sha256.Sum256(wire)
-		sent.Chunks = append(sent.Chunks, Record{
-			Owner: names.Chunk(i, msgKey, m.Zone), Value: chunkValue(wire)})
+		sent.Chunks = append(sent.Chunks, Record{Owner: names.Chunk(i, msgKey, zone), Value: value})
 	}
 
 	man := &records.Manifest{
-		MsgID: hdr.MsgID, RecipientID: recipientID, TotalChunks: uint32(n),
-		DataChunks: uint32(k), PrekeyID: prekeyID, TS: uint64(hdr.TS),
-		Exp: uint64(hdr.TS + ttl), ChunkHashes: hashes,
+		MsgID: mf.msgID, RecipientID: mf.recipientID, TotalChunks: uint32(n),
+		DataChunks: uint32(k), PrekeyID: mf.prekeyID, TS: mf.ts, Exp: mf.exp,
+		ChunkHashes: hashes,
 	}
-	copy(man.SenderSPK[:], m.Sender.Ed25519Public)
-	value, err := man.Sign(m.Sender.Ed25519)
+	copy(man.SenderSPK[:], sender.Ed25519Public)
+	value, err := man.Sign(sender.Ed25519)
 	if err != nil {
 		return nil, fmt.Errorf("message: sign manifest: %w", err)
 	}
-	sent.Slot = names.SlotIndex(hdr.MsgID[:])
-	sent.Manifest = Record{Owner: names.Slot(sent.Slot, recipientID[:], m.Zone), Value: value}
+	sent.Slot = names.SlotIndex(mf.msgID[:])
+	sent.Manifest = Record{Owner: names.Slot(sent.Slot, mf.recipientID[:], zone), Value: value}
 	return sent, nil
 }
 

@@ -129,21 +129,30 @@ func Open(m *records.Manifest, zone string, r Recipient, lookup Lookup,
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 
-	hdr, encrypted, err := splitMessage(outer)
-	if err != nil {
+	if err := openOuter(outer, m, r, now.Unix(), d); err != nil {
 		return nil, err
 	}
-	if err := checkHeader(hdr, m, r, now.Unix()); err != nil {
-		return nil, err
+	return d, nil
+}
+
+// openOuter checks the outer message's header against m, opens it and
+// fills d's body, claimed address and ts.
+func openOuter(outer []byte, m *records.Manifest, r Recipient, now int64, d *Delivered) error {
+	hdr, encrypted, err := splitMessage(outer)
+	if err != nil {
+		return err
+	}
+	if err := checkHeader(hdr, m, r, now); err != nil {
+		return err
 	}
 	plaintext, err := decrypt(encrypted, hdr.AAD(m.PrekeyID), m.PrekeyID, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	d.Body, d.ClaimedFrom = envelope.Decode(plaintext)
 	d.TS = hdr.TS
-	return d, nil
+	return nil
 }
 
 // fetchShares collects up to k shares, trying chunk indexes in order and
@@ -174,7 +183,7 @@ func fetchShares(m *records.Manifest, zone string, lookup Lookup, d *Delivered) 
 
 // tryChunk returns the share in one chunk value, or why there is none.
 func tryChunk(value string, want [records.HashSize]byte) ([]byte, string) {
-	wire, err := parseChunkValue(value)
+	wire, err := records.ParseChunk(value)
 	if err != nil {
 		return nil, err.Error()
 	}
@@ -239,15 +248,4 @@ func decrypt(encrypted, aad []byte, prekeyID uint32, r Recipient) ([]byte, error
 		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
 	}
 	return pt, nil
-}
-
-// chunkPrefix starts every chunk TXT value.
-const chunkPrefix = "v=dmp1;t=chunk;d="
-
-// chunkValue returns the chunk TXT value for a wire chunk (§8).
-func chunkValue(wire []byte) string { return records.Frame(chunkPrefix, wire) }
-
-// parseChunkValue returns the wire chunk in a chunk TXT value.
-func parseChunkValue(value string) ([]byte, error) {
-	return records.Unframe("chunk", chunkPrefix, 0, value)
 }
