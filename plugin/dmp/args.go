@@ -13,7 +13,7 @@ import (
 // durationArg reads exactly one duration argument: a Go duration ("90s",
 // "24h") or a whole number of seconds. It must be at least least.
 func durationArg(c *caddy.Controller, least time.Duration) (time.Duration, error) {
-	args := c.RemainingArgs()
+	key, args := c.Val(), c.RemainingArgs()
 	if len(args) != 1 {
 		return 0, c.ArgErr()
 	}
@@ -22,27 +22,27 @@ func durationArg(c *caddy.Controller, least time.Duration) (time.Duration, error
 		d, err = time.Duration(n)*time.Second, nil
 	}
 	if err != nil || d < least {
-		return 0, c.Errf("%s %q: want a duration of at least %v", c.Val(), args[0], least)
+		return 0, c.Errf("%s %q: want a duration of at least %v", key, args[0], least)
 	}
 	return d, nil
 }
 
 // intArg reads exactly one integer argument of at least least.
 func intArg(c *caddy.Controller, least int) (int, error) {
-	args := c.RemainingArgs()
+	key, args := c.Val(), c.RemainingArgs()
 	if len(args) != 1 {
 		return 0, c.ArgErr()
 	}
 	n, err := strconv.Atoi(args[0])
 	if err != nil || n < least {
-		return 0, c.Errf("%s %q: want an integer of at least %d", c.Val(), args[0], least)
+		return 0, c.Errf("%s %q: want an integer of at least %d", key, args[0], least)
 	}
 	return n, nil
 }
 
 // namesArg reads one or more domain names.
 func namesArg(c *caddy.Controller) ([]string, error) {
-	args := c.RemainingArgs()
+	key, args := c.Val(), c.RemainingArgs()
 	if len(args) == 0 {
 		return nil, c.ArgErr()
 	}
@@ -50,7 +50,7 @@ func namesArg(c *caddy.Controller) ([]string, error) {
 	for _, a := range args {
 		n, err := normalName(a)
 		if err != nil {
-			return nil, c.Errf("%s: %v", c.Val(), err)
+			return nil, c.Errf("%s: %v", key, err)
 		}
 		names = append(names, n)
 	}

@@ -10,9 +10,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// boltBackend opens the embedded store at path (DECISIONS N11).
-func boltBackend(path string) func() (store.Store, error) {
-	return func() (store.Store, error) {
+// useBolt makes d open the embedded store at path (DECISIONS N11).
+func (d *Dmp) useBolt(path string) {
+	d.source = "bolt " + path
+	d.open = func() (store.Store, error) {
 		s, err := boltstore.Open(path, boltstore.Options{})
 		if err != nil {
 			return nil, err
@@ -39,6 +40,7 @@ func (d *Dmp) parseRedis(c *caddy.Controller) error {
 	if err != nil {
 		return c.Errf("redis: %v", err)
 	}
+	d.source = fmt.Sprintf("redis %s %v", args[0], opts.Addrs)
 	d.open = redisBackend(opts)
 	return nil
 }

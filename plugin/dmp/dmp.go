@@ -53,6 +53,7 @@ type Dmp struct {
 
 	limiter *limiter                    // per-client query rate limit; nil when off
 	open    func() (store.Store, error) // opens Store; chosen by parse
+	source  string                      // which store open opens, for logs
 	health  storeHealth
 	maint   *maintainer
 	write   writeSide

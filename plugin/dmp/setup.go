@@ -33,7 +33,7 @@ func setup(c *caddy.Controller) error {
 
 	cfg := dnsserver.GetConfig(c)
 	if d.open == nil {
-		d.open = boltBackend(filepath.Join(cfg.Root, defaultDB))
+		d.useBolt(filepath.Join(cfg.Root, defaultDB))
 	}
 	// UPDATE is refused by the server unless a plugin opts in.
 	cfg.AllowOpcode(dns.OpcodeUpdate)
@@ -53,6 +53,8 @@ func (d *Dmp) OnStartup() error {
 		return plugin.Error("dmp", err)
 	}
 	d.Store = s
+	log.Infof("serving %s from %s", strings.Join(d.Zones, " "), d.source)
+	d.Ready() // logs once if the store cannot be reached yet
 	d.maint = startMaintainer(d, maintainInterval)
 	if err := d.write.start(d); err != nil {
 		return plugin.Error("dmp", err)
@@ -178,7 +180,7 @@ func (d *Dmp) parseDB(c *caddy.Controller) error {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dnsserver.GetConfig(c).Root, path)
 	}
-	d.open = boltBackend(path)
+	d.useBolt(path)
 	return nil
 }
 
