@@ -50,7 +50,7 @@ type hostile struct {
 	zone              zoneData
 }
 
-func newHostile(t *testing.T) *hostile {
+func newHostile(t testing.TB) *hostile {
 	h := &hostile{
 		alice: newIdentity(t, "alice"),
 		bob:   newIdentity(t, "bob"),
@@ -86,7 +86,7 @@ func (h *hostile) recipient() Recipient {
 }
 
 // sealTest returns the outer message and header Build would make for m.
-func sealTest(t *testing.T, m Message) ([]byte, *Header, uint32) {
+func sealTest(t testing.TB, m Message) ([]byte, *Header, uint32) {
 	t.Helper()
 	s, err := draw(m.Rand)
 	if err != nil {
