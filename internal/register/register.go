@@ -1,0 +1,149 @@
+// Package register serves the node's registration HTTP API: a client
+// proves control of its Ed25519 identity key (and, optionally, of its
+// X25519 key) and receives a per-user TSIG key scoped to its own owner
+// names (records-server-cli.md §B.5, §B.8; DECISIONS N8, N13).
+//
+// Paths, JSON fields and the signed payload are the reference's, so its
+// CLI and ours register the same way:
+//
+//	GET  /v1/registration/challenge     -> {challenge, node, expires_at,
+//	                                        server_x25519_pub, version}
+//	POST /v1/registration/tsig-confirm  {subject, ed25519_spk, challenge,
+//	                                     signature, [x25519_pub, x25519_pop]}
+//	                                    -> {tsig_key_name, tsig_secret_hex,
+//	                                        tsig_algorithm, allowed_suffixes,
+//	                                        subject, zone, expires_at}
+//	GET  /health                        -> {status: ok} or 503 degraded
+//
+// The client signs challenge || subject || node || 0x01. The proof of
+// possession is HMAC-SHA256 keyed with X25519(server ephemeral, client
+// key) over challenge || subject || x25519_pub. Challenges, keys and the
+// per-IP rate limit live in the store, so several nodes agree.
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+)
+
+// Store is the part of the node's store registration uses.
+type Store interface {
+	PutKey(ctx context.Context, k store.Key) error
+	ListKeys(ctx context.Context) ([]store.Key, error)
+	PutChallenge(ctx context.Context, id string, data []byte, ttl time.Duration) error
+	TakeChallenge(ctx context.Context, id string) ([]byte, error)
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration,
+		now time.Time) (bool, error)
+	Ping(ctx context.Context) error
+}
+
+// Scope modes for minted keys (the reference's DMP_TSIG_TIGHT_SCOPE and
+// DMP_TSIG_LOOSE_SCOPE).
+const (
+	ScopeDefault = "default" // own names plus the shared mailbox and chunk wildcards
+	ScopeTight   = "tight"   // own names only
+	ScopeLoose   = "loose"   // the whole zone
+)
+
+// Config configures the registration API.
+type Config struct {
+	Node        string        // node hostname the client signs; required
+	Zone        string        // served zone keys are scoped under
+	Allow       []string      // subject domains allowed; empty: any
+	KeyLifetime time.Duration // lifetime of minted keys; 0: never expire
+	Scope       string        // ScopeDefault, ScopeTight or ScopeLoose
+	Rate        int           // requests per source IP per Window; 0: no limit
+	Window      time.Duration
+	Now         func() time.Time // nil: time.Now
+	Rand        io.Reader        // nil: crypto/rand
+}
+
+// ChallengeTTL is how long a challenge may be answered.
+const ChallengeTTL = 60 * time.Second
+
+// maxBody caps a request body, as the reference does.
+const maxBody = 16 << 10
+
+// Handler serves the registration API.
+type Handler struct {
+	cfg Config
+	st  Store
+	mux *http.ServeMux
+}
+
+// New returns a Handler for cfg backed by st.
+func New(cfg Config, st Store) *Handler {
+	h := &Handler{cfg: cfg, st: st, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /v1/registration/challenge", h.limited(h.challenge))
+	h.mux.HandleFunc("POST /v1/registration/tsig-confirm", h.limited(h.confirm))
+	h.mux.HandleFunc("GET /health", h.health)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody("not found"))
+	})
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler) now() time.Time {
+	if h.cfg.Now != nil {
+		return h.cfg.Now()
+	}
+	return time.Now()
+}
+
+// limited applies the per-IP registration bucket before next.
+func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.cfg.Rate > 0 {
+			ok, err := h.st.Allow(r.Context(), "reg:"+clientIP(r), h.cfg.Rate, h.cfg.Window,
+				h.now())
+			if err != nil {
+				writeJSON(w, http.StatusServiceUnavailable, errorBody("store unavailable"))
+				return
+			}
+			if !ok {
+				writeJSON(w, http.StatusTooManyRequests,
+					errorBody("registration rate limit exceeded"))
+				return
+			}
+		}
+		next(w, r)
+	}
+}
+
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
+	if err := h.st.Ping(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable,
+			map[string]string{"status": "degraded", "store": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func errorBody(msg string) map[string]string { return map[string]string{"error": msg} }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
