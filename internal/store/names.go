@@ -1,5 +1,10 @@
 package store
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Ancestors returns the names strictly between owner and zone, nearest
 // first: for "slot-0.mb-1.example.org." in "example.org." it is
 // ["mb-1.example.org."]. Both names are fully qualified presentation
@@ -51,4 +56,31 @@ func parentOf(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Validate reports an update that no store can apply: an owner outside
+// u.Zone, an unknown prerequisite kind or change op, or a zone containing
+// '{' or '}' (it would break the Redis hash tag, DECISIONS N13). The
+// error wraps none of the contract's sentinel errors.
+func (u *Update) Validate() error {
+	if u.Zone == "" || strings.ContainsAny(u.Zone, "{}") {
+		return fmt.Errorf("store: invalid zone %q", u.Zone)
+	}
+	for i, p := range u.Prereqs {
+		if p.Kind < RRsetExists || p.Kind > NameNotInUse {
+			return fmt.Errorf("store: prerequisite %d: unknown kind %d", i, p.Kind)
+		}
+		if !InZone(u.Zone, p.Owner) {
+			return fmt.Errorf("store: prerequisite %d: %q is outside zone %q", i, p.Owner, u.Zone)
+		}
+	}
+	for i, c := range u.Changes {
+		if c.Op < OpAdd || c.Op > OpDeleteRRset {
+			return fmt.Errorf("store: change %d: unknown op %d", i, c.Op)
+		}
+		if !InZone(u.Zone, c.Owner) {
+			return fmt.Errorf("store: change %d: %q is outside zone %q", i, c.Owner, u.Zone)
+		}
+	}
+	return nil
 }

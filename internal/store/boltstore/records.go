@@ -42,8 +42,8 @@ func (s *Store) Apply(ctx context.Context, u store.Update, now time.Time) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := validate(u); err != nil {
-		return err
+	if err := u.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
 	nowMs := now.UnixMilli()
 	return s.update("apply", func(tx *bolt.Tx) error {
@@ -203,21 +203,4 @@ func holds(p store.Prereq, live []entry) bool {
 		return true
 	}
 	return false
-}
-
-// validate rejects owners outside the zone and unknown kinds or ops.
-func validate(u store.Update) error {
-	for _, p := range u.Prereqs {
-		if !store.InZone(u.Zone, p.Owner) || p.Kind < store.RRsetExists ||
-			p.Kind > store.NameNotInUse {
-			return fmt.Errorf("%w: prerequisite %v on %q in zone %q",
-				errBadInput, p.Kind, p.Owner, u.Zone)
-		}
-	}
-	for _, c := range u.Changes {
-		if !store.InZone(u.Zone, c.Owner) || c.Op < store.OpAdd || c.Op > store.OpDeleteRRset {
-			return fmt.Errorf("%w: change %v on %q in zone %q", errBadInput, c.Op, c.Owner, u.Zone)
-		}
-	}
-	return nil
 }
