@@ -252,6 +252,4 @@ func TestHealth(t *testing.T) {
 	}
 }
 
-
-
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
