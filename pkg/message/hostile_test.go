@@ -157,7 +157,9 @@ func TestHostileChunks(t *testing.T) {
 		{"foreign chunk first", func(z zoneData) {
 			z[c0] = append([]string{foreign}, z[c0]...)
 		}, nil, "chunk hash mismatch"},
-		{"chunk replaced", func(z zoneData) { z[c0] = []string{foreign} }, nil, "chunk hash mismatch"},
+		{"chunk replaced", func(z zoneData) {
+			z[c0] = []string{foreign}
+		}, nil, "chunk hash mismatch"},
 		{"one chunk more than the parity replaced", func(z zoneData) {
 			for _, c := range h.sent.Chunks[:h.sent.N-h.sent.K+1] {
 				z[c.Owner] = []string{foreign}
@@ -411,5 +413,36 @@ func TestHostilePrekeys(t *testing.T) {
 				t.Fatalf("got prekey id %d, want 5", d.PrekeyID)
 			}
 		})
+	}
+}
+
+// TestOpenUncheckedManifest calls Open with manifests that did not go
+// through CheckManifest.
+func TestOpenUncheckedManifest(t *testing.T) {
+	h := newHostile(t)
+	good, err := records.ParseManifest(h.sent.Manifest.Value, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := *good
+	legacy.ChunkHashes = nil
+	short := *good
+	short.ChunkHashes = short.ChunkHashes[:1]
+	cases := []struct {
+		name string
+		m    *records.Manifest
+		want error
+	}{
+		{"legacy", &legacy, ErrLegacyManifest},
+		{"hash count differs", &short, ErrManifest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Open(c.m, vectorZone, h.recipient(), h.zone.lookup, t0)
+			checkDrop(t, d, err, c.want)
+		})
+	}
+	if _, err := Open(good, vectorZone, Recipient{}, h.zone.lookup, t0); err == nil {
+		t.Fatal("Open without an identity: got nil error")
 	}
 }

@@ -17,18 +17,18 @@ import (
 // Open and Receive wraps exactly one of them; the text after the reason
 // gives detail.
 var (
-	ErrManifest          = errors.New("invalid manifest")
-	ErrWrongRecipient    = errors.New("manifest for another recipient")
-	ErrExpired           = errors.New("manifest expired")
-	ErrLegacyManifest    = errors.New("manifest without chunk hashes")
-	ErrTooManyChunks     = errors.New("manifest names more chunks than the erasure code allows")
-	ErrMissingChunks     = errors.New("too few valid chunks")
-	ErrMalformed         = errors.New("malformed message")
-	ErrHeaderMismatch    = errors.New("inner header disagrees with manifest")
-	ErrHeaderExpired     = errors.New("inner header expired")
-	ErrSenderMismatch    = errors.New("inner header sender is not the pinned contact")
-	ErrPrekeyUnavailable = errors.New("prekey secret not held")
-	ErrDecrypt           = errors.New("decryption failed")
+	ErrManifest          = errors.New("message: invalid manifest")
+	ErrWrongRecipient    = errors.New("message: manifest for another recipient")
+	ErrExpired           = errors.New("message: manifest expired")
+	ErrLegacyManifest    = errors.New("message: manifest without chunk hashes")
+	ErrTooManyChunks     = errors.New("message: manifest names more chunks than the erasure code allows")
+	ErrMissingChunks     = errors.New("message: too few valid chunks")
+	ErrMalformed         = errors.New("message: malformed message")
+	ErrHeaderMismatch    = errors.New("message: inner header disagrees with manifest")
+	ErrHeaderExpired     = errors.New("message: inner header expired")
+	ErrSenderMismatch    = errors.New("message: inner header sender is not the pinned contact")
+	ErrPrekeyUnavailable = errors.New("message: prekey secret not held")
+	ErrDecrypt           = errors.New("message: decryption failed")
 )
 
 // Lookup returns the TXT values at an owner name, the character-strings of
@@ -93,6 +93,9 @@ func Receive(value, zone string, r Recipient, lookup Lookup, now time.Time) (*De
 // that it is addressed to id, has not expired at now and carries chunk
 // hashes.
 func CheckManifest(value string, id *keys.Identity, now time.Time) (*records.Manifest, error) {
+	if id == nil {
+		return nil, errors.New("message: no recipient identity")
+	}
 	m, err := records.ParseManifest(value, now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrManifest, err)
@@ -114,7 +117,15 @@ func CheckManifest(value string, id *keys.Identity, now time.Time) (*records.Man
 // and opens it (§15.4). m must have passed CheckManifest.
 func Open(m *records.Manifest, zone string, r Recipient, lookup Lookup,
 	now time.Time) (*Delivered, error) {
-	if m.TotalChunks > erasure.MaxShares {
+	switch {
+	case r.Identity == nil:
+		return nil, errors.New("message: no recipient identity")
+	case m.Legacy():
+		return nil, ErrLegacyManifest
+	case len(m.ChunkHashes) != int(m.TotalChunks):
+		return nil, fmt.Errorf("%w: %d chunk hashes for %d chunks",
+			ErrManifest, len(m.ChunkHashes), m.TotalChunks)
+	case m.TotalChunks > erasure.MaxShares:
 		return nil, fmt.Errorf("%w: %d", ErrTooManyChunks, m.TotalChunks)
 	}
 	d := &Delivered{MsgID: m.MsgID, SenderSPK: m.SenderSPK, PrekeyID: m.PrekeyID, Manifest: m}
@@ -224,7 +235,8 @@ func checkHeader(hdr *Header, m *records.Manifest, r Recipient, now int64) error
 	if r.PinnedSender == nil {
 		return nil
 	}
-	if pinned := r.PinnedSender(m.SenderSPK[:]); pinned != nil && keys.UserID(pinned) != hdr.Sender {
+	pinned := r.PinnedSender(m.SenderSPK[:])
+	if pinned != nil && keys.UserID(pinned) != hdr.Sender {
 		return ErrSenderMismatch
 	}
 	return nil
