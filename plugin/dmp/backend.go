@@ -1,14 +1,22 @@
 package dmp
 
 import (
+	"cmp"
 	"fmt"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/store/boltstore"
+	"github.com/dnsmesh/dmp/internal/store/redisstore"
 
 	"github.com/coredns/caddy"
 	"github.com/redis/go-redis/v9"
 )
+
+// redisTimeout is the dial, read and write timeout of Redis connections
+// unless the URL sets them (dial_timeout, read_timeout, write_timeout): a
+// query waits at most this long for an unreachable Redis.
+const redisTimeout = time.Second
 
 // useBolt makes d open the embedded store at path (DECISIONS N11).
 func (d *Dmp) useBolt(path string) {
@@ -40,6 +48,9 @@ func (d *Dmp) parseRedis(c *caddy.Controller) error {
 	if err != nil {
 		return c.Errf("redis: %v", err)
 	}
+	opts.DialTimeout = cmp.Or(opts.DialTimeout, redisTimeout)
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, redisTimeout)
+	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, redisTimeout)
 	d.source = fmt.Sprintf("redis %s %v", args[0], opts.Addrs)
 	d.open = redisBackend(opts)
 	return nil
@@ -56,7 +67,8 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 		}
 		return &redis.UniversalOptions{
 			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password,
-			DB: o.DB, TLSConfig: o.TLSConfig,
+			DB: o.DB, TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout,
+			ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
 		}, nil
 	case "sentinel":
 		o, err := redis.ParseFailoverURL(rawURL)
@@ -70,6 +82,8 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 			Addrs: o.SentinelAddrs, MasterName: o.MasterName,
 			SentinelUsername: o.SentinelUsername, SentinelPassword: o.SentinelPassword,
 			Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+			DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout,
 		}, nil
 	case "cluster":
 		o, err := redis.ParseClusterURL(rawURL)
@@ -78,7 +92,8 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 		}
 		return &redis.UniversalOptions{
 			Addrs: o.Addrs, Username: o.Username, Password: o.Password,
-			TLSConfig: o.TLSConfig, IsClusterMode: true,
+			TLSConfig: o.TLSConfig, IsClusterMode: true, DialTimeout: o.DialTimeout,
+			ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
 		}, nil
 	}
 	return nil, fmt.Errorf("mode %q: want standalone, sentinel or cluster", mode)
@@ -89,9 +104,6 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 // false, and go-redis reconnects on its own once it is back.
 func redisBackend(opts *redis.UniversalOptions) func() (store.Store, error) {
 	return func() (store.Store, error) {
-		client := redis.NewUniversalClient(opts)
-		client.Close()
-		// TODO(#4): hand client to redisstore once that package lands.
-		return nil, fmt.Errorf("redis store not built yet")
+		return redisstore.New(redis.NewUniversalClient(opts)), nil
 	}
 }
