@@ -157,8 +157,8 @@ func (c *Client) splitAddress(addr string) (string, string, error) {
 func (c *Client) AddContact(user, host string, cand *Candidate) (state.Contact, error) {
 	ct := state.Contact{
 		Name: user + "@" + host, Username: user, Domain: host,
-		X25519:  append([]byte(nil), cand.Record.X25519[:]...),
-		Ed25519: append([]byte(nil), cand.Record.Ed25519[:]...),
+		X25519:         append([]byte(nil), cand.Record.X25519[:]...),
+		Ed25519:        append([]byte(nil), cand.Record.Ed25519[:]...),
 		DomainExplicit: true, Added: c.now().Unix(),
 	}
 	err := c.State.Update(func(tx *state.Tx) error {

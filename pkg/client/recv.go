@@ -269,5 +269,3 @@ func (c *Client) flushDeletions(ctx context.Context) {
 		c.State.Update(func(tx *state.Tx) error { return tx.DoneDeletion(d) })
 	}
 }
-
-

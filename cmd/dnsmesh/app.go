@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/config"
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/keys"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// app holds what every command shares: the streams and global flags.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	home      string // --config-home
+	dnsServer string // --dns-server
+}
+
+// wrap marks errors of a run function as run errors (see exitCode).
+func (a *app) wrap(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command,
+	[]string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := fn(cmd, args); err != nil {
+			return &runError{err: err}
+		}
+		return nil
+	}
+}
+
+// configHome resolves the home folder.
+func (a *app) configHome() (string, error) { return config.Home(a.home) }
+
+// loadConfig reads the config of the home folder.
+func (a *app) loadConfig() (string, *config.Config, error) {
+	home, err := a.configHome()
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, err := config.Load(home)
+	return home, cfg, err
+}
+
+// warn prints a warning line on stderr.
+func (a *app) warn(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "dnsmesh: warning: "+format+"\n", args...)
+}
+
+// note prints an informational line on stderr.
+func (a *app) note(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "dnsmesh: "+format+"\n", args...)
+}
+
+// printJSON writes v as indented JSON on stdout.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// server returns the node to talk to directly: the flag, else config.
+func (a *app) server(cfg *config.Config) string {
+	if a.dnsServer != "" {
+		return a.dnsServer
+	}
+	return cfg.DNSServer
+}
+
+// unlock asks for the passphrase and derives the identity, with a
+// progress line when stderr is a terminal.
+func (a *app) unlock(cfg *config.Config) (*keys.Identity, error) {
+	pass, err := config.Passphrase(cfg, func(s string) { a.warn("%s", s) })
+	if err != nil {
+		return nil, err
+	}
+	a.progress("deriving keys (Argon2id)...")
+	return client.Unlock(cfg, pass)
+}
+
+// progress prints a line on stderr only when it is a terminal.
+func (a *app) progress(s string) {
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(a.stderr, "dnsmesh: %s\n", s)
+	}
+}
+
+// open builds a client; withKeys derives the identity first.
+func (a *app) open(withKeys bool) (*client.Client, error) {
+	home, cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	c := &client.Client{Cfg: cfg, State: state.Open(config.StatePath(home))}
+	server := a.server(cfg)
+	r := &dnsio.Reader{Servers: cfg.Resolvers}
+	if server != "" {
+		r.Servers = []string{server}
+	}
+	c.Reader = r
+	if cfg.TSIG != nil {
+		w, err := tsigWriter(cfg, server)
+		if err != nil {
+			return nil, err
+		}
+		c.Writer = w
+	}
+	if server != "" {
+		c.ClaimWriter = func(zone string) client.Writer {
+			return &dnsio.Updater{Server: server, Zone: zone}
+		}
+	}
+	if withKeys {
+		if c.ID, err = a.unlock(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// tsigWriter builds the UPDATE writer from the registered key.
+func tsigWriter(cfg *config.Config, server string) (*dnsio.Updater, error) {
+	secret, err := hex.DecodeString(cfg.TSIG.SecretHex)
+	if err != nil {
+		return nil, fmt.Errorf("config: tsig secret_hex is not hex")
+	}
+	if cfg.TSIG.Server != "" && server == "" {
+		server = cfg.TSIG.Server
+	}
+	if server == "" {
+		return nil, withHint(fmt.Errorf("config: no DNS server for updates"),
+			"set dns_server in config.yaml or pass --dns-server host:port")
+	}
+	return &dnsio.Updater{Server: server, Zone: cfg.TSIG.Zone,
+		Key: &dnsio.Key{Name: cfg.TSIG.KeyName, Algorithm: cfg.TSIG.Algorithm, Secret: secret}}, nil
+}
+
+// ctx returns a context for one network operation.
+func (a *app) ctx(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(cmd.Context(), 2*time.Minute)
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/keys"
+
+	"github.com/spf13/cobra"
+)
+
+// contactView is one contact as printed.
+type contactView struct {
+	Name        string `json:"name"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	X25519      string `json:"x25519_public,omitempty"`
+	Ed25519     string `json:"ed25519_public,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+}
+
+func newContactsCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "contacts", Short: "List, add and remove pinned contacts"}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the pinned contacts",
+		Args:  needArgs(0, 0),
+		RunE:  a.wrap(func(*cobra.Command, []string) error { return a.runContactsList(asJSON) }),
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var signing, domain string
+	addCmd := &cobra.Command{
+		Use:   "add <user@host> <x25519-hex>",
+		Short: "Pin a contact from keys received out of band",
+		Long: `add pins a contact by its X25519 key and, with --signing-key, its Ed25519
+key. Without a signing key its messages cannot be told apart from anyone
+else's; prefer 'dnsmesh identity fetch user@host --add'.`,
+		Args: needArgs(2, 2),
+		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
+			return a.runContactsAdd(args[0], args[1], signing, domain)
+		}),
+	}
+	addCmd.Flags().StringVar(&signing, "signing-key", "", "the contact's Ed25519 key (hex)")
+	addCmd.Flags().StringVar(&domain, "domain", "", "the contact's zone (default: host of the name)")
+
+	remove := &cobra.Command{
+		Use:   "remove <name>",
+		Short: "Forget a contact",
+		Args:  needArgs(1, 1),
+		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
+			c, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			ct, err := c.Contact(args[0])
+			if err != nil {
+				return err
+			}
+			err = c.State.Update(func(tx *state.Tx) error { return tx.DeleteContact(ct.Name) })
+			if err == nil {
+				fmt.Fprintf(a.stdout, "removed contact %s\n", ct.Name)
+			}
+			return err
+		}),
+	}
+	cmd.AddCommand(list, addCmd, remove)
+	return cmd
+}
+
+func (a *app) runContactsList(asJSON bool) error {
+	c, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	var cs []state.Contact
+	if err := c.State.View(func(tx *state.Tx) error {
+		cs, err = tx.Contacts()
+		return err
+	}); err != nil {
+		return err
+	}
+	views := make([]contactView, 0, len(cs))
+	for _, ct := range cs {
+		v := contactView{Name: ct.Name, X25519: hex.EncodeToString(ct.X25519),
+			Ed25519: hex.EncodeToString(ct.Ed25519), Domain: ct.Domain}
+		if len(ct.X25519) > 0 && len(ct.Ed25519) > 0 {
+			v.Fingerprint = keys.Fingerprint(ct.X25519, ct.Ed25519)
+		}
+		views = append(views, v)
+	}
+	if asJSON {
+		return a.printJSON(views)
+	}
+	for _, v := range views {
+		fp := v.Fingerprint
+		if fp == "" {
+			fp = "(signing key only)"
+		}
+		fmt.Fprintf(a.stdout, "%s  %s\n", v.Name, fp)
+	}
+	return nil
+}
+
+func (a *app) runContactsAdd(name, xHex, edHex, domain string) error {
+	c, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	x, err := hex.DecodeString(xHex)
+	if err != nil || len(x) != keys.X25519KeySize {
+		return usagef("x25519 key must be 64 hex digits")
+	}
+	var ed []byte
+	if edHex != "" {
+		if ed, err = hex.DecodeString(edHex); err != nil || keys.IsLowOrder(ed) {
+			return usagef("--signing-key must be 64 hex digits of a valid Ed25519 key")
+		}
+	} else {
+		a.warn("no signing key: messages from %s cannot be authenticated", name)
+	}
+	user, host, _ := strings.Cut(strings.ToLower(name), "@")
+	if domain == "" {
+		domain = host
+	}
+	ct := state.Contact{Name: strings.ToLower(name), Username: user, Domain: domain,
+		X25519: x, Ed25519: ed, DomainExplicit: domain != "", Added: time.Now().Unix()}
+	if err := c.State.Update(func(tx *state.Tx) error { return tx.PutContact(ct) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "added contact %s\n", ct.Name)
+	return nil
+}

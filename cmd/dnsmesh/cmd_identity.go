@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/keys"
+
+	"github.com/spf13/cobra"
+)
+
+func newIdentityCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "identity",
+		Short: "Show, publish and fetch identity records; refresh prekeys",
+	}
+	cmd.AddCommand(newIdentityShowCommand(a), newIdentityPublishCommand(a),
+		newIdentityFetchCommand(a), newRefreshPrekeysCommand(a))
+	return cmd
+}
+
+// identityView is what `identity show` prints.
+type identityView struct {
+	Address     string `json:"address"`
+	Domain      string `json:"domain"`
+	Fingerprint string `json:"fingerprint"`
+	X25519      string `json:"x25519_public"`
+	Ed25519     string `json:"ed25519_public"`
+	UserID      string `json:"user_id"`
+	Mailbox     string `json:"mailbox_hash"`
+	Salt        string `json:"kdf_salt"`
+}
+
+func newIdentityShowCommand(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Print the address, fingerprint, public keys and KDF salt",
+		Long: `show prints this identity's public facts from config.yaml; it needs no
+passphrase. Back up the salt with the passphrase: both restore the identity.`,
+		Args: needArgs(0, 0),
+		RunE: a.wrap(func(*cobra.Command, []string) error {
+			_, cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			x, errX := hex.DecodeString(cfg.VerifyPubkey)
+			e, errE := hex.DecodeString(cfg.SigningPubkey)
+			if errX != nil || errE != nil {
+				return fmt.Errorf("config: stored public keys are not hex")
+			}
+			uid := keys.UserID(x)
+			v := identityView{Address: cfg.Address(), Domain: cfg.Domain,
+				Fingerprint: keys.Fingerprint(x, e), X25519: cfg.VerifyPubkey,
+				Ed25519: cfg.SigningPubkey, UserID: hex.EncodeToString(uid[:]),
+				Mailbox: keys.MailboxHash(uid[:]), Salt: cfg.KDFSalt}
+			if asJSON {
+				return a.printJSON(v)
+			}
+			fmt.Fprintf(a.stdout, "address:      %s\ndomain:       %s\nfingerprint:  %s\n"+
+				"x25519:       %s\ned25519:      %s\nuser_id:      %s\nmailbox:      %s\n"+
+				"salt:         %s\n", v.Address, v.Domain, v.Fingerprint, v.X25519, v.Ed25519,
+				v.UserID, v.Mailbox, v.Salt)
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newIdentityPublishCommand(a *app) *cobra.Command {
+	var ttl time.Duration
+	var v2 bool
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "Publish the signed identity record",
+		Long: `publish writes the signed identity record at id-<hash16(user)>.<domain>,
+and at dmp.<identity-domain> too when an identity domain is configured.
+--advertise-v2 tells senders this client reads the DMPv2 envelope, which
+carries the sender's address.`,
+		Args: needArgs(0, 0),
+		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
+			c, err := a.open(true)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := a.ctx(cmd)
+			defer cancel()
+			p, err := c.PublishIdentity(ctx, ttl, v2)
+			if err != nil {
+				return err
+			}
+			for _, o := range p.Owners {
+				fmt.Fprintf(a.stdout, "published %s\n", o)
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultIdentityTTL, "DNS TTL of the record")
+	cmd.Flags().BoolVar(&v2, "advertise-v2", false, "advertise protocol versions 1 and 2")
+	return cmd
+}
+
+func newRefreshPrekeysCommand(a *app) *cobra.Command {
+	var count int
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:   "refresh-prekeys",
+		Short: "Publish a batch of one-time prekeys for forward secrecy",
+		Long: `refresh-prekeys makes one-time X25519 prekeys, stores their secrets in
+state.db and publishes the signed public halves. A sender seals each message
+to one of them, and the receiver deletes the secret after opening it, so a
+later key compromise cannot open the message. 'recv' tops the pool up
+when it runs low.`,
+		Args: needArgs(0, 0),
+		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
+			c, err := a.open(true)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := a.ctx(cmd)
+			defer cancel()
+			ids, err := c.RefreshPrekeys(ctx, count, ttl)
+			if err != nil {
+				return err
+			}
+			live, _, _ := c.PrekeyStatus()
+			fmt.Fprintf(a.stdout, "published %d prekeys (%d live)\n", len(ids), live)
+			return nil
+		}),
+	}
+	cmd.Flags().IntVar(&count, "count", client.DefaultPrekeyCount, "number of prekeys")
+	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultPrekeyTTL, "lifetime of each prekey")
+	return cmd
+}
+
+// shortHex returns the first n hex digits of b.
+func shortHex(b []byte, n int) string {
+	s := hex.EncodeToString(b)
+	if len(s) > n {
+		return s[:n]
+	}
+	return strings.Clone(s)
+}

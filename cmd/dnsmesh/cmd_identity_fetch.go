@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/dnsmesh/dmp/pkg/client"
+
+	"github.com/spf13/cobra"
+)
+
+// candidateView is one identity found by `identity fetch`.
+type candidateView struct {
+	Address     string  `json:"address"`
+	Owner       string  `json:"owner"`
+	Fingerprint string  `json:"fingerprint"`
+	X25519      string  `json:"x25519_public"`
+	Ed25519     string  `json:"ed25519_public"`
+	TS          uint64  `json:"ts"`
+	Versions    []uint8 `json:"versions"`
+	Added       bool    `json:"added"`
+}
+
+func newIdentityFetchCommand(a *app) *cobra.Command {
+	var add, asJSON bool
+	var accept string
+	cmd := &cobra.Command{
+		Use:   "fetch <user@host | user>",
+		Short: "Look up someone's identity record and optionally pin it as a contact",
+		Long: `fetch reads dmp.<host> and id-<hash16(user)>.<host> and prints each
+verified identity record for the address. --add pins it as a contact named
+user@host. When several keys answer, compare fingerprints with the person
+out of band and choose one with --accept-fingerprint.`,
+		Example: `  $ dnsmesh identity fetch bob@mesh.example
+  $ dnsmesh identity fetch bob@mesh.example --add --accept-fingerprint 0123456789abcdef`,
+		Args: needArgs(1, 1),
+		RunE: a.wrap(func(cmd *cobra.Command, args []string) error {
+			return a.runFetch(cmd, args[0], add, accept, asJSON)
+		}),
+	}
+	cmd.Flags().BoolVar(&add, "add", false, "pin the identity as a contact")
+	cmd.Flags().StringVar(&accept, "accept-fingerprint", "",
+		"choose the identity with this 16-hex fingerprint")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) runFetch(cmd *cobra.Command, addr string, add bool, accept string,
+	asJSON bool) error {
+	c, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := a.ctx(cmd)
+	defer cancel()
+	user, host, cands, err := c.FetchIdentity(ctx, addr)
+	if err != nil {
+		return err
+	}
+	chosen, err := client.Choose(cands, accept)
+	if errors.Is(err, client.ErrAmbiguous) && !add && accept == "" {
+		chosen, err = nil, nil // listing only: show them all
+	}
+	if err != nil {
+		for _, cd := range cands {
+			fmt.Fprintf(a.stderr, "  fingerprint=%s  x25519=%s...  ed25519=%s...  ts=%d\n",
+				cd.Fingerprint, shortHex(cd.Record.X25519[:], 16),
+				shortHex(cd.Record.Ed25519[:], 16), cd.Record.TS)
+		}
+		return withHint(err, "verify the fingerprint with its owner, then pass "+
+			"--accept-fingerprint <16 hex>")
+	}
+
+	views := make([]candidateView, 0, len(cands))
+	for _, cd := range cands {
+		if chosen != nil && cd.Fingerprint != chosen.Fingerprint {
+			continue
+		}
+		views = append(views, candidateView{Address: user + "@" + host, Owner: cd.Owner,
+			Fingerprint: cd.Fingerprint, X25519: hex.EncodeToString(cd.Record.X25519[:]),
+			Ed25519: hex.EncodeToString(cd.Record.Ed25519[:]), TS: cd.Record.TS,
+			Versions: versionsOf(cd.Record.Versions)})
+	}
+	if add {
+		if _, err := c.AddContact(user, host, chosen); err != nil {
+			return err
+		}
+		views[0].Added = true
+	}
+	if asJSON {
+		return a.printJSON(views)
+	}
+	for _, v := range views {
+		fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nx25519:      %s\n"+
+			"ed25519:     %s\nversions:    %v\nfound at:    %s\n", v.Address, v.Fingerprint,
+			v.X25519, v.Ed25519, v.Versions, v.Owner)
+		if v.Added {
+			fmt.Fprintf(a.stdout, "added contact %s\n", v.Address)
+		}
+	}
+	return nil
+}
+
+func versionsOf(v []uint8) []uint8 {
+	if len(v) == 0 {
+		return []uint8{1}
+	}
+	return v
+}

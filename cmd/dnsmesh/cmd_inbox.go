@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newInboxCommand(a *app) *cobra.Command {
+	var asJSON bool
+	var last int
+	cmd := &cobra.Command{
+		Use:   "inbox",
+		Short: "Print delivered messages again",
+		Long:  "inbox prints the messages recv delivered, oldest first. It reads local state only.",
+		Args:  needArgs(0, 0),
+		RunE: a.wrap(func(*cobra.Command, []string) error {
+			c, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			ms, err := c.Inbox()
+			if err != nil {
+				return err
+			}
+			if last > 0 && len(ms) > last {
+				ms = ms[len(ms)-last:]
+			}
+			return printMessages(a.stdout, ms, asJSON)
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per message")
+	cmd.Flags().IntVar(&last, "last", 0, "print only the last N messages")
+	return cmd
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/dnsmesh/dmp/internal/config"
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/names"
+
+	"github.com/spf13/cobra"
+)
+
+type initOptions struct {
+	domain, identityDomain, registerURL, salt, passFile string
+	restore, force, allowTOFU                           bool
+}
+
+func newInitCommand(a *app) *cobra.Command {
+	var o initOptions
+	cmd := &cobra.Command{
+		Use:   "init <user | user@host>",
+		Short: "Create a new identity and its config",
+		Long: `init writes config.yaml and state.db for a new identity. The keys are
+derived from the passphrase and a random salt with Argon2id; nothing secret
+is stored. Keep the passphrase and the salt ('dnsmesh identity show' prints
+it): together they restore the identity with 'init --restore --salt'.
+
+The node is named with --dns-server (reads and updates go straight to it;
+without it reads use the system resolver) and --register-url (its HTTP
+registration endpoint, for 'dnsmesh tsig register').`,
+		Example: `  $ DMP_PASSPHRASE=... dnsmesh init alice --domain mesh.example \
+      --dns-server 127.0.0.1:53 --register-url http://127.0.0.1:8053
+  $ dnsmesh init alice@mesh.example --restore --salt 3f1c...`,
+		Args: needArgs(1, 1),
+		RunE: a.wrap(func(cmd *cobra.Command, args []string) error { return a.runInit(o, args[0]) }),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.domain, "domain", "", "mailbox zone served by the node (default: host of user@host)")
+	f.StringVar(&o.identityDomain, "identity-domain", "",
+		"zone of the zone-anchored identity record dmp.<zone>, if you own one")
+	f.StringVar(&o.registerURL, "register-url", "", "node registration URL, e.g. https://node.example")
+	f.BoolVar(&o.restore, "restore", false, "restore an identity from its passphrase and --salt")
+	f.StringVar(&o.salt, "salt", "", "KDF salt (hex) printed by 'identity show', with --restore")
+	f.StringVar(&o.passFile, "passphrase-file", "", "file holding the passphrase, saved in config")
+	f.BoolVar(&o.allowTOFU, "allow-tofu", false,
+		"accept messages from unpinned senders while no contact is pinned")
+	f.BoolVar(&o.force, "force", false, "replace an existing config")
+	return cmd
+}
+
+func (a *app) runInit(o initOptions, who string) error {
+	user, domain, err := initNames(who, o.domain)
+	if err != nil {
+		return err
+	}
+	salt, err := initSalt(o)
+	if err != nil {
+		return err
+	}
+	cfg := &config.Config{Username: user, Domain: domain, IdentityDomain: o.identityDomain,
+		KDFSalt: salt, DNSServer: a.dnsServer, RegisterURL: strings.TrimSuffix(o.registerURL, "/"),
+		PassphraseFile: o.passFile, AllowTOFU: o.allowTOFU}
+	home, err := a.configHome()
+	if err != nil {
+		return err
+	}
+	if !o.force {
+		if _, err := config.Load(home); err == nil {
+			return withHint(fmt.Errorf("%w: %s", config.ErrExists, config.Path(home)),
+				"pass --force to replace it, or choose another --config-home")
+		}
+	}
+
+	pass, err := newPassphrase(cfg)
+	if err != nil {
+		return err
+	}
+	a.progress("deriving keys (Argon2id)...")
+	id, err := client.Derive(pass, salt)
+	if err != nil {
+		return err
+	}
+	cfg.VerifyPubkey = hex.EncodeToString(id.X25519Public)
+	cfg.SigningPubkey = hex.EncodeToString(id.Ed25519Public)
+	if err := config.Create(home, cfg, o.force); err != nil {
+		return err
+	}
+	if err := state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil }); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nsalt:        %s\nconfig:      %s\n",
+		cfg.Address(), id.Fingerprint(), salt, config.Path(home))
+	return nil
+}
+
+// initNames splits user[@host] and settles the mailbox zone.
+func initNames(who, domain string) (string, string, error) {
+	user, host, hasHost := strings.Cut(who, "@")
+	if domain == "" {
+		domain = host
+	}
+	if user == "" || (hasHost && host == "") {
+		return "", "", usagef("%q is not a user name or user@host address", who)
+	}
+	if domain == "" {
+		return "", "", usagef("no zone: pass --domain <zone> or use user@host")
+	}
+	d, err := names.CheckDNSName(domain, 0)
+	if err != nil {
+		return "", "", err
+	}
+	return user, strings.ToLower(d), nil
+}
+
+// initSalt returns the salt to use: --salt when restoring, else random.
+func initSalt(o initOptions) (string, error) {
+	if !o.restore {
+		if o.salt != "" {
+			return "", usagef("--salt only goes with --restore")
+		}
+		b := make([]byte, client.SaltSize)
+		if _, err := rand.Read(b); err != nil {
+			return "", fmt.Errorf("random salt: %w", err)
+		}
+		return hex.EncodeToString(b), nil
+	}
+	b, err := hex.DecodeString(o.salt)
+	if err != nil || len(b) < 8 {
+		return "", usagef("--restore needs --salt with the identity's hex salt (at least 8 bytes)")
+	}
+	return strings.ToLower(o.salt), nil
+}
+
+// newPassphrase reads the passphrase of a new config: the environment,
+// the file, else twice from the terminal.
+func newPassphrase(cfg *config.Config) (string, error) {
+	if cfg.PassphraseFile != "" {
+		return config.Passphrase(cfg, nil)
+	}
+	return config.PromptNew()
+}

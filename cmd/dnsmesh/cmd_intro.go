@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/client"
+
+	"github.com/spf13/cobra"
+)
+
+func newIntroCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "intro",
+		Short: "Review first-contact messages from senders you have not pinned",
+		Long: `Messages from senders you have not pinned wait in the intro queue.
+'accept' moves one to the inbox, 'trust' also pins its sender by signing
+key, 'block' drops it and ignores its sender from then on.`,
+	}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List queued intros",
+		Args:  needArgs(0, 0),
+		RunE: a.wrap(func(*cobra.Command, []string) error {
+			c, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			ms, err := c.Intros()
+			if err != nil {
+				return err
+			}
+			return printMessages(a.stdout, ms, asJSON)
+		}),
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per message")
+
+	var name string
+	trust := a.introAction("trust <id>", "Pin the sender by signing key and accept the message",
+		func(c *client.Client, id uint64) (state.Message, error) { return c.TrustIntro(id, name) })
+	trust.Flags().StringVar(&name, "name", "", "contact name (default: the verified address)")
+	cmd.AddCommand(list,
+		a.introAction("accept <id>", "Move the message to the inbox", (*client.Client).AcceptIntro),
+		trust,
+		a.introAction("block <id>", "Drop the message and block its sender", (*client.Client).BlockIntro))
+	return cmd
+}
+
+// introAction builds an intro subcommand acting on one id.
+func (a *app) introAction(use, short string,
+	act func(*client.Client, uint64) (state.Message, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  needArgs(1, 1),
+		RunE: a.wrap(func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return usagef("intro id %q is not a number", args[0])
+			}
+			c, err := a.open(false)
+			if err != nil {
+				return err
+			}
+			m, err := act(c, id)
+			if err != nil {
+				return withHint(err, "list the queue with 'dnsmesh intro list'")
+			}
+			fmt.Fprintf(a.stdout, "%s: intro %d from %s\n", cmd.Name(), id, viewOf(m).From)
+			return nil
+		}),
+	}
+}

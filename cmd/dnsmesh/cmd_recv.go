@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func newRecvCommand(a *app) *cobra.Command {
+	var watch, asJSON bool
+	var interval time.Duration
+	cmd := &cobra.Command{
+		Use:   "recv",
+		Short: "Fetch, decrypt and print new messages",
+		Long: `recv reads the notification claims in your zone, then walks your mailbox
+slots in your zone and your contacts' zones, and prints each new message
+once. A message is saved in the inbox before it is printed ('dnsmesh inbox'
+shows them again). Messages from senders you have not pinned go to the
+intro queue ('dnsmesh intro list'). recv also tops the prekey pool up.
+
+--watch polls every --interval until interrupted.`,
+		Args: needArgs(0, 0),
+		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
+			return a.runRecv(cmd, watch, interval, asJSON)
+		}),
+	}
+	cmd.Flags().BoolVar(&watch, "watch", false, "keep polling until interrupted")
+	cmd.Flags().DurationVar(&interval, "interval", 30*time.Second, "poll interval with --watch")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per message")
+	return cmd
+}
+
+func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, asJSON bool) error {
+	c, err := a.open(true)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		res, err := c.Receive(pctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if err := printMessages(a.stdout, res.Inbox, asJSON); err != nil {
+			return err
+		}
+		a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
+		if !watch {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}
+
+// recvNotes reports intros, prekey top-ups and failed reads on stderr.
+func (a *app) recvNotes(intros, prekeys int, errs []error) {
+	if intros > 0 {
+		a.note("%d new message(s) from unpinned senders; see 'dnsmesh intro list'", intros)
+	}
+	if prekeys > 0 {
+		a.note("published %d new prekeys", prekeys)
+	}
+	seen := map[string]bool{}
+	for _, e := range errs {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			a.warn("%s", e)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `dnsmesh sends and receives end-to-end encrypted messages carried in DNS
+TXT records (DMP, the DNS Mesh Protocol), through a coredns-dmp node.
+
+Files live in --config-home, else $DMP_CONFIG_HOME, else ~/.dmp:
+config.yaml (settings, KDF salt, TSIG key) and state.db (contacts, prekey
+secrets, inbox, intro queue). The passphrase comes from $DMP_PASSPHRASE,
+else the passphrase_file named in config.yaml, else a terminal prompt.
+
+Exit codes:
+  0  success
+  1  error: configuration, local state, bad input, unknown contact
+  2  network or node error: a query failed, a node refused an update
+  3  usage error: unknown command or flag, wrong number of arguments
+  4  wrong passphrase`
+
+const rootExample = `  $ dnsmesh init alice --domain mesh.example --dns-server 127.0.0.1:53 \
+      --register-url http://127.0.0.1:8053
+  $ dnsmesh tsig register
+  $ dnsmesh identity publish --advertise-v2
+  $ dnsmesh identity refresh-prekeys
+  $ dnsmesh identity fetch bob@mesh.example --add
+  $ dnsmesh send bob@mesh.example "hello bob"
+  $ dnsmesh recv`
+
+// newRootCommand builds the command tree.
+func newRootCommand(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "dnsmesh",
+		Short:         "Send and receive end-to-end encrypted messages over DNS",
+		Long:          rootLong,
+		Example:       rootExample,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.home, "config-home", "",
+		"folder of config.yaml and state.db (default $DMP_CONFIG_HOME or ~/.dmp)")
+	root.PersistentFlags().StringVar(&a.dnsServer, "dns-server", "",
+		"host:port of a node for reads and updates (default: from config)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err: err}
+	})
+	root.AddCommand(newInitCommand(a), newTSIGCommand(a), newIdentityCommand(a),
+		newContactsCommand(a), newSendCommand(a), newRecvCommand(a), newInboxCommand(a),
+		newIntroCommand(a), newDoctorCommand(a))
+	return root
+}
+
+// version returns Version, else the module version of the build.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// needArgs returns a cobra argument check that reports a usage error.
+func needArgs(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			if min == max {
+				return usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+			}
+			return usagef("%s takes %d to %d arguments, got %d", cmd.CommandPath(), min, max,
+				len(args))
+		}
+		return nil
+	}
+}
