@@ -138,3 +138,10 @@ func FuzzChunk(f *testing.F) {
 		}
 	})
 }
+
+func TestWireChunkSizeMatchesRecords(t *testing.T) {
+	if WireChunkSize != records.ChunkSize {
+		t.Fatalf("got WireChunkSize %d, want records.ChunkSize %d", WireChunkSize,
+			records.ChunkSize)
+	}
+}
