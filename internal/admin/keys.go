@@ -1,0 +1,134 @@
+package admin
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/scope"
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/tsigauth"
+
+	"github.com/miekg/dns"
+)
+
+func info(k store.Key) KeyInfo {
+	ki := KeyInfo{Name: k.Name, Algorithm: k.Algorithm, Scope: k.Scope, Subject: k.Subject,
+		Created: k.Created, Expires: k.Expires}
+	if len(k.SignKey) > 0 {
+		ki.SignKey = hex.EncodeToString(k.SignKey)
+	}
+	return ki
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	ks, err := h.st.ListKeys(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+		return
+	}
+	out := make([]KeyInfo, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, info(k))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
+	var nk NewKey
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&nk); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody("invalid body"))
+		return
+	}
+	k, secret, err := h.build(nk)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody(err.Error()))
+		return
+	}
+	if err := h.st.PutKey(r.Context(), k); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+		return
+	}
+	ki := info(k)
+	ki.Secret = secret
+	writeJSON(w, http.StatusCreated, ki)
+}
+
+// build checks a NewKey and returns the key to store and its secret.
+func (h *Handler) build(nk NewKey) (store.Key, string, error) {
+	name := dns.CanonicalName(strings.TrimSpace(nk.Name))
+	if _, ok := dns.IsDomainName(name); !ok || name == "." {
+		return store.Key{}, "", fmt.Errorf("key name %q is not a domain name", nk.Name)
+	}
+	alg := dns.HmacSHA256
+	if nk.Algorithm != "" {
+		alg = dns.CanonicalName(nk.Algorithm)
+	}
+	if !tsigauth.Supported(alg) {
+		return store.Key{}, "", fmt.Errorf("algorithm %q is not supported", nk.Algorithm)
+	}
+	if len(nk.Scope) == 0 {
+		return store.Key{}, "", errors.New("a key needs at least one scope pattern")
+	}
+	var patterns []string
+	for _, p := range nk.Scope {
+		c, err := scope.Check(p)
+		if err != nil {
+			return store.Key{}, "", err
+		}
+		patterns = append(patterns, c)
+	}
+	secret, err := h.secret(nk.Secret)
+	if err != nil {
+		return store.Key{}, "", err
+	}
+
+	now := h.now()
+	k := store.Key{Name: name, Algorithm: alg, Secret: secret, Scope: patterns, Created: now}
+	if nk.TTL > 0 {
+		k.Expires = now.Add(time.Duration(nk.TTL) * time.Second)
+	}
+	return k, secret, nil
+}
+
+// secret checks a given base64 secret or makes a 32-byte one.
+func (h *Handler) secret(given string) (string, error) {
+	if given != "" {
+		raw, err := base64.StdEncoding.DecodeString(given)
+		if err != nil || len(raw) < 16 {
+			return "", errors.New("secret must be base64 of at least 16 bytes")
+		}
+		return given, nil
+	}
+	src := h.rand
+	if src == nil {
+		src = rand.Reader
+	}
+	raw := make([]byte, 32)
+	if _, err := io.ReadFull(src, raw); err != nil {
+		return "", fmt.Errorf("key secret: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
+}
+
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
+	name := dns.CanonicalName(r.PathValue("name"))
+	err := h.st.DeleteKey(r.Context(), name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, errorBody("no key "+name))
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
