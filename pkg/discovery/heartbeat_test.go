@@ -21,7 +21,7 @@ var hbSeed = bytes.Repeat([]byte{0x42}, 32)
 
 // hbKnownBody returns the hand-assembled body of testHeartbeat, in the
 // DMPHB03 layout or, when legacy, the DMPHB02 one (no zone field).
-func hbKnownBody(t *testing.T, legacy bool) []byte {
+func hbKnownBody(t testing.TB, legacy bool) []byte {
 	pub := ed25519.NewKeyFromSeed(hbSeed).Public().(ed25519.PublicKey)
 	h := "444d5048423033" + // "DMPHB03"
 		"001c" + hex.EncodeToString([]byte("https://dmp.example.net:8053")) +
