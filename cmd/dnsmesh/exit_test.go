@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExitCodes checks the documented exit codes.
+func TestExitCodes(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	t.Setenv("DMP_CONFIG_HOME", home)
+	t.Setenv("DMP_PASSPHRASE", "pw")
+	if code := run([]string{"init", "amy", "--domain", "mesh.example"}, nil,
+		&bytes.Buffer{}, &bytes.Buffer{}); code != exitOK {
+		t.Fatalf("init got exit %d, want 0", code)
+	}
+	tests := []struct {
+		name string
+		pass string
+		args []string
+		want int
+	}{
+		{"ok", "pw", []string{"contacts", "list"}, exitOK},
+		{"no arguments", "pw", nil, exitUsage},
+		{"bad flag", "pw", []string{"inbox", "--bogus"}, exitUsage},
+		{"extra argument", "pw", []string{"inbox", "x"}, exitUsage},
+		{"missing config", "pw", []string{"--config-home", t.TempDir(), "inbox"}, exitError},
+		{"unknown contact", "pw", []string{"send", "zed@mesh.example", "hi"}, exitError},
+		{"wrong passphrase", "nope", []string{"send", "zed@mesh.example", "hi"},
+			exitBadPassphrase},
+		{"unreachable node", "pw", []string{"--dns-server", "127.0.0.1:1", "identity",
+			"fetch", "zed@mesh.example"}, exitNetwork},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DMP_PASSPHRASE", tt.pass)
+			var stderr bytes.Buffer
+			got := run(tt.args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
+			if got != tt.want {
+				t.Fatalf("dnsmesh %v got exit %d, want %d; stderr:\n%s", tt.args, got,
+					tt.want, &stderr)
+			}
+			if got != exitOK && !strings.HasPrefix(stderr.String(), "dnsmesh: ") &&
+				!strings.HasPrefix(stderr.String(), "Usage:") {
+				t.Fatalf("stderr does not start with the program name:\n%s", &stderr)
+			}
+		})
+	}
+}
