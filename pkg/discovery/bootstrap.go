@@ -125,7 +125,8 @@ func (b *Bootstrap) Sign(priv ed25519.PrivateKey) (string, error) {
 	return frameSigned(bootstrapType, BootstrapPrefix, body, priv)
 }
 
-// Best returns the preferred entry, the first one.
+// Best returns the preferred entry, the first one. A parsed record always
+// has one; Best panics on a Bootstrap without entries.
 func (b *Bootstrap) Best() BootstrapEntry { return b.Entries[0] }
 
 // ParseBootstrap verifies wire under the pinned zone signer key and
@@ -133,7 +134,8 @@ func (b *Bootstrap) Best() BootstrapEntry { return b.Entries[0] }
 // lie in [Exp-5y, Exp], and when domain is not empty the record's user
 // domain must equal it (case-insensitive, one trailing dot ignored).
 // Every failure is a *records.Error.
-func ParseBootstrap(wire string, now time.Time, pinned ed25519.PublicKey, domain string) (*Bootstrap, error) {
+func ParseBootstrap(wire string, now time.Time, pinned ed25519.PublicKey,
+	domain string) (*Bootstrap, error) {
 	if err := checkKey(bootstrapType, "pinned signer key", pinned); err != nil {
 		return nil, err
 	}

@@ -90,7 +90,8 @@ func (c *Cluster) Sign(priv ed25519.PrivateKey) (string, error) {
 // [Exp-5y, Exp], and when name is not empty the manifest's name must equal
 // it (case-insensitive, one trailing dot ignored). Every failure is a
 // *records.Error.
-func ParseCluster(wire string, now time.Time, pinned ed25519.PublicKey, name string) (*Cluster, error) {
+func ParseCluster(wire string, now time.Time, pinned ed25519.PublicKey,
+	name string) (*Cluster, error) {
 	if err := checkKey(clusterType, "pinned operator key", pinned); err != nil {
 		return nil, err
 	}

@@ -87,7 +87,8 @@ func (r *Revocation) Sign(priv ed25519.PrivateKey) (string, error) {
 // accepted; maxAge > 0 refuses one whose TS is more than maxAge before
 // now. A TS more than MaxRevocationSkew seconds after now is always
 // refused. Every failure is a *records.Error.
-func ParseRevocation(wire string, now time.Time, want Expect, maxAge time.Duration) (*Revocation, error) {
+func ParseRevocation(wire string, now time.Time, want Expect,
+	maxAge time.Duration) (*Revocation, error) {
 	body, sigs, err := unframeSigned(revocationType, RevocationPrefix, wire, 1)
 	if err != nil {
 		return nil, err
