@@ -1,0 +1,204 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/config"
+	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/names"
+)
+
+func init() { UseLowCostKDFForTests() }
+
+// memDNS is an in-memory TXT store answering reads and applying changes
+// with a DMP node's append semantics, for tests of the client's logic.
+// The end-to-end tests in cmd/dnsmesh run the same flows on a real node.
+type memDNS struct {
+	mu   sync.Mutex
+	data map[string][]string
+}
+
+func (m *memDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.data[strings.ToLower(name)]...), nil
+}
+
+func (m *memDNS) Apply(_ context.Context, changes ...dnsio.Change) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range changes {
+		o := strings.ToLower(c.Owner)
+		switch c.Op {
+		case dnsio.Add:
+			if !contains(m.data[o], c.Value) {
+				m.data[o] = append(m.data[o], c.Value)
+			}
+		case dnsio.DeleteValue:
+			var keep []string
+			for _, v := range m.data[o] {
+				if v != c.Value {
+					keep = append(keep, v)
+				}
+			}
+			m.data[o] = keep
+		case dnsio.DeleteAll:
+			delete(m.data, o)
+		}
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// newUser makes a client with its own state file on the shared DNS.
+func newUser(t *testing.T, dns *memDNS, user string) *Client {
+	t.Helper()
+	salt := fmt.Sprintf("%x", []byte("salt/"+user+"/padding"))
+	id, err := Derive("pass "+user, salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{Username: user, Domain: "mesh.example", KDFSalt: salt}
+	return &Client{Cfg: cfg, ID: id, Reader: dns, Writer: dns,
+		State: state.Open(filepath.Join(t.TempDir(), "state.db"))}
+}
+
+func mustPin(t *testing.T, c *Client, addr string) {
+	t.Helper()
+	user, host, cands, err := c.FetchIdentity(context.Background(), addr)
+	if err != nil {
+		t.Fatalf("fetch %s: %v", addr, err)
+	}
+	cand, err := Choose(cands, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddContact(user, host, cand); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSendReceive(t *testing.T) {
+	ctx := context.Background()
+	dns := &memDNS{data: map[string][]string{}}
+	alice, bob := newUser(t, dns, "alice"), newUser(t, dns, "bob")
+	for _, c := range []*Client{alice, bob} {
+		if _, err := c.PublishIdentity(ctx, time.Hour, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := bob.RefreshPrekeys(ctx, 3, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mustPin(t, alice, "bob@mesh.example")
+	mustPin(t, bob, "alice@mesh.example")
+
+	res, err := alice.Send(ctx, "bob@mesh.example", []byte("hello bob"), DefaultMessageTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PrekeyID == 0 || res.Version != 2 {
+		t.Fatalf("got prekey %d version %d, want a prekey and version 2", res.PrekeyID, res.Version)
+	}
+
+	var used state.Prekey
+	bob.State.View(func(tx *state.Tx) error {
+		used, err = tx.Prekey(res.PrekeyID)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("bob holds no secret for prekey %d: %v", res.PrekeyID, err)
+	}
+
+	got, err := bob.Receive(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Inbox) != 1 || string(got.Inbox[0].Body) != "hello bob" ||
+		got.Inbox[0].Contact != "alice@mesh.example" {
+		t.Fatalf("got %+v, want one message from alice", got.Inbox)
+	}
+	again, _ := bob.Receive(ctx)
+	if len(again.Inbox)+len(again.Intros) != 0 {
+		t.Fatalf("second receive got %d messages, want 0", len(again.Inbox))
+	}
+
+	// The used prekey is gone from DNS and from local state.
+	pool, _ := dns.LookupTXT(ctx, names.PrekeyPool("bob", "mesh.example"))
+	bob.State.View(func(tx *state.Tx) error {
+		if tx.HasPrekey(res.PrekeyID) {
+			t.Error("used prekey secret still stored")
+		}
+		return nil
+	})
+	for _, v := range pool {
+		if v == used.Wire {
+			t.Error("used prekey still published")
+		}
+	}
+	if len(pool) < PrekeyLowWater {
+		t.Errorf("pool has %d prekeys after top-up, want at least %d", len(pool), PrekeyLowWater)
+	}
+
+	// A reply the other way, longer than one chunk.
+	long := strings.Repeat("0123456789", 120)
+	res2, err := bob.Send(ctx, "alice", []byte(long), time.Hour)
+	if err != nil || res2.Chunks < 2 {
+		t.Fatalf("reply got %+v, %v; want several chunks", res2, err)
+	}
+	if res2.PrekeyID != 0 {
+		t.Fatalf("alice published no prekeys, yet prekey %d was used", res2.PrekeyID)
+	}
+	got, _ = alice.Receive(ctx)
+	if len(got.Inbox) != 1 || string(got.Inbox[0].Body) != long {
+		t.Fatalf("alice got %d messages, want the long reply", len(got.Inbox))
+	}
+}
+
+func TestUnpinnedSenderGoesToIntroQueue(t *testing.T) {
+	ctx := context.Background()
+	dns := &memDNS{data: map[string][]string{}}
+	bob, carol := newUser(t, dns, "bob"), newUser(t, dns, "carol")
+	alice := newUser(t, dns, "alice")
+	for _, c := range []*Client{alice, bob, carol} {
+		c.PublishIdentity(ctx, time.Hour, true)
+	}
+	mustPin(t, bob, "alice@mesh.example")
+	mustPin(t, carol, "bob@mesh.example")
+	if _, err := carol.Send(ctx, "bob@mesh.example", []byte("hi, it's carol"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bob.Receive(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Inbox) != 0 || len(got.Intros) != 1 {
+		t.Fatalf("got %d inbox, %d intros; want 0 and 1", len(got.Inbox), len(got.Intros))
+	}
+	if got.Intros[0].Label != "carol@mesh.example" {
+		t.Fatalf("intro label got %q, want the verified carol@mesh.example", got.Intros[0].Label)
+	}
+	m, err := bob.TrustIntro(got.Intros[0].ID, "")
+	if err != nil || string(m.Body) != "hi, it's carol" {
+		t.Fatalf("trust got %+v, %v", m, err)
+	}
+	inbox, _ := bob.Inbox()
+	if len(inbox) != 1 || inbox[0].Contact != "carol@mesh.example" {
+		t.Fatalf("inbox got %+v, want carol's message", inbox)
+	}
+}
