@@ -117,15 +117,21 @@ for k, p in ipairs(prereqs) do
   if not ok then return {1, k - 1, p.kind} end
 end
 
--- Simulate the changes on the live state to check the caps.
+-- Simulate the changes to check the caps: the live values of each owner
+-- (at most cap of them), and the writer's live count plus the change of
+-- each member the update touches.
 local sim, added, adds = {}, {}, false
-local wset = nil
-if quota > 0 and writer ~= '' then
-  wset = {}
-  for _, m in ipairs(redis.call('ZRANGE', P .. 'wv:' .. writer, '(' .. NOW, '+inf',
-      'BYSCORE')) do
-    wset[m] = true
+local WV = P .. 'wv:' .. writer
+local wq = quota > 0 and writer ~= ''
+local wbase, winit, wsim = 0, {}, {}
+if wq then wbase = redis.call('ZCOUNT', WV, '(' .. NOW, '+inf') end
+local function wset(m, alive)
+  if not wq then return end
+  if winit[m] == nil then
+    local sc = redis.call('ZSCORE', WV, m)
+    winit[m] = (sc and tonumber(sc) > now) or false
   end
+  wsim[m] = alive
 end
 for _, c in ipairs(changes) do
   if not sim[c.owner] then
@@ -136,18 +142,22 @@ for _, c in ipairs(changes) do
   local s, m = sim[c.owner], c.owner .. '\0' .. c.value
   if c.op == 0 then
     adds, added[c.owner] = true, true
-    local alive = tonumber(c.exp) > now or nil
-    s[c.value] = alive
-    if wset then wset[m] = alive end
+    local alive = tonumber(c.exp) > now
+    s[c.value] = alive or nil
+    wset(m, alive)
   elseif c.op == 1 then
     s[c.value] = nil
-    if wset then wset[m] = nil end
+    wset(m, false)
   else
     sim[c.owner] = {}
-    if wset then
-      local pre = c.owner .. '\0'
-      for w in pairs(wset) do
-        if string.sub(w, 1, #pre) == pre then wset[w] = nil end
+    local pre = c.owner .. '\0'
+    for w in pairs(wsim) do
+      if string.sub(w, 1, #pre) == pre then wsim[w] = false end
+    end
+    if wq then
+      local by = redis.call('HGETALL', P .. 'by:' .. c.owner)
+      for k = 1, #by, 2 do
+        if by[k + 1] == writer then wset(pre .. by[k], false) end
       end
     end
   end
@@ -161,9 +171,12 @@ if cap > 0 then
     end
   end
 end
-if adds and wset then
-  local n = 0
-  for _ in pairs(wset) do n = n + 1 end
+if adds and wq then
+  local n = wbase
+  for m, alive in pairs(wsim) do
+    if alive and not winit[m] then n = n + 1 end
+    if winit[m] and not alive then n = n - 1 end
+  end
   if n > quota then return {3, n} end
 end
 

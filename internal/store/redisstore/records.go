@@ -49,7 +49,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update, now time.Time) error 
 	if err := u.Validate(); err != nil {
 		return fmt.Errorf("redisstore: %w", err)
 	}
-	if err := s.c.SAdd(ctx, keyZones, u.Zone).Err(); err != nil {
+	if err := s.register(ctx, u.Zone); err != nil {
 		return unavailable("apply", err)
 	}
 	p := zonePrefix(u.Zone)

@@ -39,6 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
 
@@ -48,6 +50,8 @@ import (
 // Store is a store.Store on Redis.
 type Store struct {
 	c redis.UniversalClient
+
+	zones sync.Map // zone -> time.Time of its last SADD to keyZones
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,6 +71,23 @@ const (
 	chalPfx   = global + "chal:"
 	zoneStart = "dmp:{"
 )
+
+// registerEvery is how often Apply repeats the SADD of its zone to the
+// zone set, so a zone is found by Sweep again soon after Redis lost data.
+const registerEvery = time.Minute
+
+// register adds zone to the set Sweep walks, at most once per
+// registerEvery on this node.
+func (s *Store) register(ctx context.Context, zone string) error {
+	if last, ok := s.zones.Load(zone); ok && time.Since(last.(time.Time)) < registerEvery {
+		return nil
+	}
+	if err := s.c.SAdd(ctx, keyZones, zone).Err(); err != nil {
+		return err
+	}
+	s.zones.Store(zone, time.Now())
+	return nil
+}
 
 // zonePrefix returns the prefix of every key of zone.
 func zonePrefix(zone string) string { return zoneStart + zone + "}:" }

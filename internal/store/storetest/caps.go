@@ -66,6 +66,8 @@ var capCases = map[string]func(*testing.T, store.Store){
 		wantErr(t, capped(s, "k1.", T0, delRRset(owner1), add(owner1, "f", time.Hour),
 			add(owner1, "g", time.Hour)), store.ErrQuota)
 		expect(t, s, owner1, T0, true, "a")
+		wantErr(t, capped(s, "k1.", T0, delRRset(owner1), add(owner1, "f", time.Hour)), nil)
+		expect(t, s, owner1, T0, true, "f")
 	},
 	"writer quota frees on expiry and delete by others": func(t *testing.T, s store.Store) {
 		wantErr(t, capped(s, "k1.", T0, add(owner1, "a", time.Minute),
