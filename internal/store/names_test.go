@@ -37,3 +37,34 @@ func TestAncestors(t *testing.T) {
 		})
 	}
 }
+
+func TestValidate(t *testing.T) {
+	in := "a.example.org."
+	tests := []struct {
+		name string
+		u    Update
+		ok   bool
+	}{
+		{"fine", Update{Zone: "example.org.",
+			Prereqs: []Prereq{{Kind: NameInUse, Owner: in}},
+			Changes: []Change{{Op: OpDeleteRRset, Owner: "example.org."}}}, true},
+		{"no zone", Update{}, false},
+		{"brace in zone", Update{Zone: "a{b}.org."}, false},
+		{"prereq outside", Update{Zone: "example.org.",
+			Prereqs: []Prereq{{Kind: NameInUse, Owner: "a.example.net."}}}, false},
+		{"unknown kind", Update{Zone: "example.org.",
+			Prereqs: []Prereq{{Kind: NameNotInUse + 1, Owner: in}}}, false},
+		{"change outside", Update{Zone: "example.org.",
+			Changes: []Change{{Op: OpAdd, Owner: "example.net."}}}, false},
+		{"unknown op", Update{Zone: "example.org.",
+			Changes: []Change{{Op: OpDeleteRRset + 1, Owner: in}}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.u.Validate()
+			if (err == nil) != tt.ok {
+				t.Errorf("got %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
