@@ -2,32 +2,186 @@ package dmp
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"time"
 
-	"github.com/coredns/caddy"
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/tsigauth"
+	"github.com/dnsmesh/dmp/internal/update"
+
+	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
 )
 
-// writeSide holds the node's write path: RFC 2136 UPDATE with TSIG,
-// registration and key administration. Its fields and methods live in this
-// file and the other write-side files of the package.
-//
-// TODO(#5): replace this scaffold with the write path.
-type writeSide struct{}
+// writeSide holds the node's write path: RFC 2136 UPDATE with TSIG
+// verified against keys in the store, the anonymous claim path,
+// registration and key administration (records-server-cli.md §B.4, §B.5,
+// §B.8; DECISIONS N1, N4, N5, N6, N7). Its options are parsed in
+// write_options.go and its HTTP listeners run in write_http.go.
+type writeSide struct {
+	inited   bool          // defaults applied
+	fudge    time.Duration // largest TSIG fudge accepted
+	quota    int           // live values per writer; 0: none
+	claims   bool          // accept anonymous claims
+	claimTTL time.Duration // lifetime ceiling of anonymous claims
+	claimIP  rateOpt       // anonymous claims per source IP
+	claimTo  rateOpt       // anonymous claims per recipient mailbox
 
-// serveUpdate answers one UPDATE message.
-func (d *Dmp) serveUpdate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	m := new(dns.Msg)
-	m.SetRcode(r, dns.RcodeNotImplemented)
-	w.WriteMsg(m)
-	return dns.RcodeNotImplemented, nil
+	reg   *regOptions   // registration listener; nil when off
+	admin *adminOptions // admin listener; nil when off
+
+	st       store.Store // the plugin's store, set by start
+	verifier *tsigauth.Verifier
+	servers  []*http.Server
 }
 
-// parseOption parses one write-side keyword of the dmp block. It reports
-// false for a keyword it does not know.
-func (ws *writeSide) parseOption(c *caddy.Controller) (bool, error) { return false, nil }
+// rateOpt is a fixed-window limit: N events per Window; N 0 means off.
+type rateOpt struct {
+	N      int
+	Window time.Duration
+}
 
-// start opens the write side's listeners once the store is open.
-func (ws *writeSide) start(d *Dmp) error { return nil }
+// Defaults of the write-side options.
+const (
+	defaultQuota    = 4096
+	defaultClaimTTL = 24 * time.Hour
+)
 
-// stop closes what start opened.
-func (ws *writeSide) stop() error { return nil }
+var (
+	defaultClaimIP = rateOpt{N: 30, Window: time.Minute}
+	defaultClaimTo = rateOpt{N: 30, Window: time.Minute}
+)
+
+// updateTimeout bounds the store calls of one UPDATE.
+const updateTimeout = 5 * time.Second
+
+// serveUpdate answers one UPDATE message. It always writes the reply
+// itself, signed when the request was (N5), and reports success to the
+// server so nothing else writes.
+func (d *Dmp) serveUpdate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	now := d.Now()
+	ws := &d.write
+	if ws.verifier == nil {
+		return dns.RcodeServerFailure, errors.New("dmp: update before start")
+	}
+
+	s, err := ws.verifier.Verify(ctx, r, now)
+	var o outcome
+	switch {
+	case errors.Is(err, tsigauth.ErrFormat):
+		o = refusal(dns.RcodeFormatError, "malformed TSIG record")
+	case errors.Is(err, tsigauth.ErrReplay):
+		o = refusal(dns.RcodeRefused, "replayed TSIG MAC")
+	case err != nil:
+		log.Errorf("update: %v", err)
+		o = outcome{rcode: dns.RcodeServerFailure, result: updServfail}
+	case s != nil && s.Error != 0:
+		o = outcome{rcode: dns.RcodeNotAuth, result: updNotAuth}
+	default:
+		state := request.Request{W: w, Req: r}
+		o = d.applyUpdate(ctx, r, s, state.IP(), now)
+	}
+	d.writeUpdateReply(w, r, s, o, now)
+	countUpdate(o.result)
+	return dns.RcodeSuccess, nil
+}
+
+// applyUpdate authorises, validates and applies a verified or unsigned
+// UPDATE.
+func (d *Dmp) applyUpdate(ctx context.Context, r *dns.Msg, s *tsigauth.Signed, ip string,
+	now time.Time) outcome {
+	ws := &d.write
+	writer := update.Writer{IP: ip}
+	if s != nil {
+		writer.Key = &s.Key
+	} else if o, ok := ws.claimGate(ctx, ip, now); !ok {
+		return o
+	}
+
+	res, err := update.Parse(r, d.updateConfig(), writer, now)
+	var ref *update.Refusal
+	if errors.As(err, &ref) {
+		return refusal(ref.Rcode, ref.Text)
+	}
+	if res.Recipient != "" {
+		bucket := "claim-to:" + res.Update.Zone + res.Recipient
+		if o, ok := ws.allow(ctx, bucket, ws.claimTo, now, "claims to this mailbox"); !ok {
+			return o
+		}
+	}
+
+	start := time.Now()
+	err = d.Store.Apply(ctx, res.Update, now)
+	observeStore("apply", start)
+	return applyOutcome(err)
+}
+
+// updateConfig is the update.Config of this plugin instance.
+func (d *Dmp) updateConfig() update.Config {
+	return update.Config{
+		Zones:       d.Zones,
+		MaxValueLen: d.MaxValueLen,
+		MaxPerOwner: d.MaxPerOwner,
+		MaxTTL:      d.MaxTTL,
+		Quota:       d.write.quota,
+		ClaimMaxTTL: d.write.claimTTL,
+	}
+}
+
+// claimGate admits an unsigned UPDATE to the claim path when claims are
+// on and the source is within its rate.
+func (ws *writeSide) claimGate(ctx context.Context, ip string, now time.Time) (outcome, bool) {
+	if !ws.claims {
+		return refusal(dns.RcodeRefused, "unsigned updates are not accepted here"), false
+	}
+	return ws.allow(ctx, "claim-ip:"+ip, ws.claimIP, now, "claims from this address")
+}
+
+// allow counts one event in bucket and refuses when over the limit.
+func (ws *writeSide) allow(ctx context.Context, bucket string, lim rateOpt, now time.Time,
+	what string) (outcome, bool) {
+	if lim.N <= 0 {
+		return outcome{}, true
+	}
+	ok, err := ws.st.Allow(ctx, bucket, lim.N, lim.Window, now)
+	if err != nil {
+		log.Errorf("update: rate limit: %v", err)
+		return outcome{rcode: dns.RcodeServerFailure, result: updServfail}, false
+	}
+	if !ok {
+		return refusal(dns.RcodeRefused, "rate limit: too many "+what), false
+	}
+	return outcome{}, true
+}
+
+// applyOutcome maps the store's answer to the reply (RFC 2136 §3.2.5).
+func applyOutcome(err error) outcome {
+	var pe *store.PrereqError
+	switch {
+	case err == nil:
+		return outcome{rcode: dns.RcodeSuccess, result: updOK}
+	case errors.As(err, &pe):
+		return outcome{rcode: prereqRcode(pe.Kind), result: updPrereq}
+	case errors.Is(err, store.ErrOwnerFull):
+		return refusal(dns.RcodeRefused, "owner name holds too many values")
+	case errors.Is(err, store.ErrQuota):
+		return refusal(dns.RcodeRefused, "writer quota exceeded")
+	}
+	log.Errorf("update: %v", err)
+	return outcome{rcode: dns.RcodeServerFailure, result: updServfail}
+}
+
+func prereqRcode(k store.PrereqKind) int {
+	switch k {
+	case store.RRsetAbsent:
+		return dns.RcodeYXRrset
+	case store.NameInUse:
+		return dns.RcodeNameError
+	case store.NameNotInUse:
+		return dns.RcodeYXDomain
+	}
+	return dns.RcodeNXRrset
+}

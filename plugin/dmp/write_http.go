@@ -1,0 +1,97 @@
+package dmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/admin"
+	"github.com/dnsmesh/dmp/internal/register"
+	"github.com/dnsmesh/dmp/internal/tsigauth"
+)
+
+// start readies the UPDATE path and opens the registration and admin
+// listeners once the store is open.
+func (ws *writeSide) start(d *Dmp) error {
+	ws.init()
+	ws.st = d.Store
+	ws.verifier = &tsigauth.Verifier{Keys: d.Store, MaxFudge: ws.fudge}
+
+	if ws.reg != nil {
+		cfg := ws.reg.cfg
+		cfg.Zone = d.Zones[0]
+		cfg.Now = d.Now
+		if err := ws.listen("registration", ws.reg.addr, register.New(cfg, d.Store)); err != nil {
+			return err
+		}
+	}
+	if ws.admin != nil {
+		token, err := readToken(ws.admin.tokenFile)
+		if err != nil {
+			ws.stop()
+			return err
+		}
+		h := admin.New(token, d.Store, d.Now, nil)
+		if err := ws.listen("admin", ws.admin.addr, h); err != nil {
+			ws.stop()
+			return err
+		}
+	}
+	return nil
+}
+
+// readToken reads the operator token: the file's first line, at least 16
+// bytes.
+func readToken(path string) (string, error) {
+	b, err := os.ReadFile(filepath.Clean(path))
+	if err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	token, _, _ := strings.Cut(string(b), "\n")
+	token = strings.TrimSpace(token)
+	if len(token) < 16 {
+		return "", fmt.Errorf("admin token in %s: want at least 16 characters", path)
+	}
+	return token, nil
+}
+
+// listen serves h on addr in the background.
+func (ws *writeSide) listen(what, addr string, h http.Handler) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s listener: %w", what, err)
+	}
+	srv := &http.Server{
+		Handler:           http.MaxBytesHandler(h, 64<<10),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	ws.servers = append(ws.servers, srv)
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Errorf("%s listener: %v", what, err)
+		}
+	}()
+	log.Infof("%s listening on %s", what, l.Addr())
+	return nil
+}
+
+// stop closes the listeners start opened.
+func (ws *writeSide) stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	for _, srv := range ws.servers {
+		errs = append(errs, srv.Shutdown(ctx))
+	}
+	ws.servers = nil
+	return errors.Join(errs...)
+}
