@@ -59,7 +59,7 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 		return nil, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
 	}
 
-	pk := c.pickPrekey(ctx, ct)
+	pk, pkExp := c.pickPrekey(ctx, ct)
 	sender := ""
 	if c.recipientReadsV2(ctx, ct) {
 		sender, _ = envelope.Canonicalize(c.Cfg.Address())
@@ -69,6 +69,11 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 		Recipient: ct.X25519, Prekey: pk, Body: body, Zone: c.Zone(), TTL: ttl, Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("client: build message: %w", err)
+	}
+	// Remembered before publishing: a crash after publishing must not
+	// let the next message reuse the prekey.
+	if err := c.markPrekeyUsed(ct, pk, pkExp); err != nil {
+		return nil, err
 	}
 	if err := c.publishMessage(ctx, sent, ttl); err != nil {
 		return nil, err
@@ -109,27 +114,48 @@ func add(r message.Record, ttl time.Duration) dnsio.Change {
 
 // pickPrekey chooses at random one verified, unexpired prekey from the
 // contact's pool under the contact's own domain (DECISIONS C3), or nil.
-func (c *Client) pickPrekey(ctx context.Context, ct state.Contact) *message.Prekey {
+func (c *Client) pickPrekey(ctx context.Context, ct state.Contact) (*message.Prekey, int64) {
 	if len(ct.Ed25519) != records.KeySize {
-		return nil
+		return nil, 0
 	}
 	vals, err := c.lookup(ctx, names.PrekeyPool(ct.Username, ct.Domain))
 	if err != nil {
-		return nil
+		return nil, 0
 	}
 	now := c.now()
 	var ok []*records.Prekey
-	for _, v := range vals {
-		p, err := records.ParsePrekey(v, ct.Ed25519, now)
-		if err == nil && !p.Expired(now) {
-			ok = append(ok, p)
+	c.State.View(func(tx *state.Tx) error {
+		for _, v := range vals {
+			p, err := records.ParsePrekey(v, ct.Ed25519, now)
+			if err == nil && !p.Expired(now) && !tx.Seen(usedPrekeyKey(ct, p.ID)) {
+				ok = append(ok, p)
+			}
 		}
-	}
-	if len(ok) == 0 {
 		return nil
+	})
+	if len(ok) == 0 {
+		return nil, 0
 	}
 	p := ok[randIndex(len(ok))]
-	return &message.Prekey{ID: p.ID, Public: p.Public[:]}
+	return &message.Prekey{ID: p.ID, Public: p.Public[:]}, int64(p.Exp)
+}
+
+// usedPrekeyKey is the replay-cache key under which a sender remembers a
+// prekey it already sealed to, so two messages never share one: the
+// recipient deletes the secret after the first opens.
+func usedPrekeyKey(ct state.Contact, id uint32) ([]byte, []byte) {
+	return []byte("prekey-used:" + ct.Name), binary.BigEndian.AppendUint32(nil, id)
+}
+
+// markPrekeyUsed remembers a prekey sealed to until it expires.
+func (c *Client) markPrekeyUsed(ct state.Contact, pk *message.Prekey, exp int64) error {
+	if pk == nil {
+		return nil
+	}
+	return c.State.Update(func(tx *state.Tx) error {
+		spk, id := usedPrekeyKey(ct, pk.ID)
+		return tx.MarkSeen(spk, id, exp)
+	})
 }
 
 func randIndex(n int) int {
