@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/admin"
+
+	"github.com/spf13/cobra"
+)
+
+func newKeys(o *options) *cobra.Command {
+	keys := &cobra.Command{
+		Use:   "keys",
+		Short: "List, add and revoke TSIG keys",
+	}
+	keys.AddCommand(newKeysList(o), newKeysAdd(o), newKeysRevoke(o))
+	return keys
+}
+
+func newKeysList(o *options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every key with its scope (never its secret)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := o.client()
+			if err != nil {
+				return err
+			}
+			ks, err := c.List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), ks)
+			}
+			return printKeys(cmd.OutOrStdout(), ks)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printKeys(w io.Writer, ks []admin.KeyInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tALGORITHM\tSUBJECT\tEXPIRES\tSCOPE")
+	for _, k := range ks {
+		exp := "never"
+		if !k.Expires.IsZero() {
+			exp = k.Expires.UTC().Format(time.RFC3339)
+		}
+		subject := k.Subject
+		if subject == "" {
+			subject = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, strings.TrimSuffix(k.Algorithm, "."),
+			subject, exp, strings.Join(k.Scope, ","))
+	}
+	return tw.Flush()
+}
+
+func newKeysAdd(o *options) *cobra.Command {
+	var nk admin.NewKey
+	var ttl time.Duration
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "add NAME --scope PATTERN [--scope PATTERN...]",
+		Short: "Add a key allowed to write the owner names its scope covers",
+		Long: "Add a TSIG key. A scope pattern is a domain name: a literal pattern covers\n" +
+			"the name and everything below it; '*' inside a label matches any run of\n" +
+			"characters, and wildcard patterns may add but never delete. The secret\n" +
+			"is generated unless --secret gives one, and printed once.",
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client()
+			if err != nil {
+				return err
+			}
+			nk.Name, nk.TTL = args[0], int64(ttl/time.Second)
+			k, err := c.Add(cmd.Context(), nk)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), k)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "key %s %s\nsecret %s\n",
+				strings.TrimSuffix(k.Algorithm, "."), k.Name, k.Secret)
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&nk.Scope, "scope", nil, "owner-name pattern (repeatable)")
+	cmd.Flags().StringVar(&nk.Algorithm, "algorithm", "hmac-sha256",
+		"hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224 or hmac-sha1")
+	cmd.Flags().StringVar(&nk.Secret, "secret", "", "base64 secret (default: 32 random bytes)")
+	cmd.Flags().DurationVar(&ttl, "ttl", 0, "key lifetime, e.g. 2160h (default: never expires)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.MarkFlagRequired("scope")
+	return cmd
+}
+
+func newKeysRevoke(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "Revoke a key; UPDATEs signed with it are refused at once",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := o.client()
+			if err != nil {
+				return err
+			}
+			if err := c.Revoke(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) != 0 {
+		return usageError{errors.New("this command takes no arguments")}
+	}
+	return nil
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("want %d argument(s), got %d", n, len(args))}
+		}
+		return nil
+	}
+}
