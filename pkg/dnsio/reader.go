@@ -13,9 +13,18 @@ import (
 // DefaultTimeout bounds one DNS exchange.
 const DefaultTimeout = 5 * time.Second
 
-// udpSize is the EDNS0 buffer size advertised and the largest message
-// sent over UDP; bigger ones go over TCP (the DNS flag day 2020 value).
+// udpSize is the EDNS0 buffer size advertised for replies (the DNS flag
+// day 2020 value).
 const udpSize = 1232
+
+// maxUDPRequest is the largest request sent over UDP; bigger ones go over
+// TCP. Servers built on miekg/dns, CoreDNS among them, read UDP requests
+// into a 512-byte buffer unless configured otherwise (RFC 1035 §4.2.1).
+// tsigMACRoom covers the MAC that signing adds after Len is measured.
+const (
+	maxUDPRequest = dns.MinMsgSize
+	tsigMACRoom   = 64
+)
 
 // resolvConf is where the system resolvers are read from.
 var resolvConf = "/etc/resolv.conf"
@@ -104,7 +113,7 @@ func exchange(ctx context.Context, m *dns.Msg, server string, timeout time.Durat
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c := &dns.Client{Net: "udp", Timeout: timeout, UDPSize: udpSize, TsigSecret: tsig}
-	if m.Len() > udpSize {
+	if m.Len()+tsigMACRoom > maxUDPRequest {
 		c.Net = "tcp"
 	}
 	resp, _, err := c.ExchangeContext(ctx, m, server)
