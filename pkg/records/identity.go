@@ -16,9 +16,12 @@ const (
 	// MaxUsername is the longest username, in UTF-8 bytes.
 	MaxUsername = 64
 
+	// maxVersions is the most versions a suffix lists: its count is a u8.
+	maxVersions = 255
+
 	// maxIdentityBody is the longest body: a 64-byte name, the keys, ts
 	// and a suffix of 255 versions (its count is one byte).
-	maxIdentityBody = 1 + MaxUsername + 2*KeySize + 8 + 1 + 255
+	maxIdentityBody = 1 + MaxUsername + 2*KeySize + 8 + 1 + maxVersions
 
 	// MaxIdentityWire is the longest identity TXT value.
 	MaxIdentityWire = len(IdentityPrefix) + (maxIdentityBody+SignatureSize+2)/3*4
@@ -68,6 +71,10 @@ func (r *Identity) Body() ([]byte, error) {
 	v := normVersions(r.Versions)
 	if slices.Equal(v, []uint8{1}) {
 		return b, nil
+	}
+	if len(v) > maxVersions {
+		return nil, Refuse(identityType, "%d versions, over the %d a u8 count holds",
+			len(v), maxVersions)
 	}
 	b = append(b, byte(len(v)))
 	return append(b, v...), nil

@@ -161,3 +161,42 @@ func TestIdentitySignChecks(t *testing.T) {
 		t.Error("signed a record naming another key")
 	}
 }
+
+// TestIdentityAllVersions is the regression test for versions 0..255: all
+// 256 values do not fit the u8 count, which wrapped to 0 and signed a
+// record no parser reads. Sign must refuse the set; 255 values still fit.
+func TestIdentityAllVersions(t *testing.T) {
+	id := identityFromSeed(t, strings.Repeat("66", 32))
+	all := make([]uint8, 256)
+	for i := range all {
+		all[i] = uint8(i)
+	}
+	tests := []struct {
+		name     string
+		versions []uint8
+		ok       bool
+	}{
+		{"256 versions", all, false},
+		{"255 versions", all[1:], true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Identity{Username: "bob", Versions: tt.versions}
+			copy(r.Ed25519[:], id.Ed25519Public)
+			wire, err := r.Sign(id.Ed25519)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Sign error = %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil {
+				return
+			}
+			got, err := ParseIdentity(wire)
+			if err != nil {
+				t.Fatalf("ParseIdentity of a signed record: %v", err)
+			}
+			if !slices.Equal(got.Versions, tt.versions) {
+				t.Fatalf("got %d versions, want %d", len(got.Versions), len(tt.versions))
+			}
+		})
+	}
+}
