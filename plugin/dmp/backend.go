@@ -2,7 +2,9 @@ package dmp
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
@@ -17,6 +19,11 @@ import (
 // unless the URL sets them (dial_timeout, read_timeout, write_timeout): a
 // query waits at most this long for an unreachable Redis.
 const redisTimeout = time.Second
+
+// redisDialRetries is how often go-redis dials again after a refused
+// connection before a call fails (its default is 5, with backoff, which
+// would hold a query well past a resolver's patience).
+const redisDialRetries = 1
 
 // useBolt makes d open the embedded store at path (DECISIONS N11).
 func (d *Dmp) useBolt(path string) {
@@ -51,6 +58,7 @@ func (d *Dmp) parseRedis(c *caddy.Controller) error {
 	opts.DialTimeout = cmp.Or(opts.DialTimeout, redisTimeout)
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, redisTimeout)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, redisTimeout)
+	opts.DialerRetries = cmp.Or(opts.DialerRetries, redisDialRetries)
 	d.source = fmt.Sprintf("redis %s %v", args[0], opts.Addrs)
 	d.open = redisBackend(opts)
 	return nil
@@ -104,6 +112,17 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 // false, and go-redis reconnects on its own once it is back.
 func redisBackend(opts *redis.UniversalOptions) func() (store.Store, error) {
 	return func() (store.Store, error) {
+		redisLogOnce.Do(func() { redis.SetLogger(redisLogger{}) })
 		return redisstore.New(redis.NewUniversalClient(opts)), nil
 	}
+}
+
+var redisLogOnce sync.Once
+
+// redisLogger sends go-redis's own messages, one per failed dial, to the
+// debug log: the plugin reports an outage once through storeHealth.
+type redisLogger struct{}
+
+func (redisLogger) Printf(_ context.Context, format string, v ...any) {
+	log.Debugf("redis: "+format, v...)
 }
