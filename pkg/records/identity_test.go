@@ -23,9 +23,11 @@ func TestIdentityReferenceVectors(t *testing.T) {
 	for _, c := range loadRef(t, "identity_record.json") {
 		t.Run(c.Description, func(t *testing.T) {
 			if c.ParseResult == "none" {
-				if r, err := ParseIdentity(c.wire(t)); err == nil {
+				r, err := ParseIdentity(c.wire(t))
+				if err == nil {
 					t.Fatalf("parsed %+v, want refusal", r)
 				}
+				c.wantRefused(t, identityType, err)
 				return
 			}
 			var in identityInputs

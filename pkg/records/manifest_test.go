@@ -47,9 +47,11 @@ func TestManifestReferenceVectors(t *testing.T) {
 			}
 			now := windowNow(in.Exp)
 			if c.ParseResult == "none" {
-				if m, err := ParseManifest(c.wire(t), now); err == nil {
+				m, err := ParseManifest(c.wire(t), now)
+				if err == nil {
 					t.Fatalf("parsed %+v, want refusal", m)
 				}
+				c.wantRefused(t, manifestType, err)
 				return
 			}
 

@@ -34,9 +34,11 @@ func TestPrekeyReferenceVectors(t *testing.T) {
 				now = time.Unix(int64(in.Exp)+1, 0) // the expired case
 			}
 			if c.ParseResult == "none" {
-				if p, err := ParsePrekey(c.wire(t), signer, now); err == nil {
+				p, err := ParsePrekey(c.wire(t), signer, now)
+				if err == nil {
 					t.Fatalf("parsed %+v, want refusal", p)
 				}
+				c.wantRefused(t, prekeyType, err)
 				return
 			}
 

@@ -3,7 +3,9 @@ package records
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +93,20 @@ func fill(t testing.TB, dst []byte, s string) {
 		t.Fatalf("hex %q is %d bytes, want %d", s, len(b), len(dst))
 	}
 	copy(dst, b)
+}
+
+// wantRefused fails unless err is the *Error a failing vector case c
+// documents: every failing case of the three files is a signature failure,
+// so a refusal for any other reason (a framing or length slip) is a bug.
+func (c refCase) wantRefused(t testing.TB, typ string, err error) {
+	t.Helper()
+	if !strings.HasPrefix(c.Description, "signature failure") {
+		t.Fatalf("no expected reason for vector %q", c.Description)
+	}
+	var re *Error
+	if !errors.As(err, &re) || re.Type != typ || re.Reason != "signature does not verify" {
+		t.Fatalf("got %v, want a %s signature failure", err, typ)
+	}
 }
 
 // windowNow is the clock DECISIONS W2 picks for a record with exp and no
