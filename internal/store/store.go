@@ -146,7 +146,8 @@ type Store interface {
 	// name exists at all: it has live values or a live name below it (an
 	// empty non-terminal, DECISIONS N3). Expired values are never returned.
 	// The zone apex always exists. Values come sorted by Data.
-	Lookup(ctx context.Context, zone, owner string, now time.Time) (vals []Value, exists bool, err error)
+	Lookup(ctx context.Context, zone, owner string,
+		now time.Time) (vals []Value, exists bool, err error)
 
 	// Apply checks u's prerequisites and applies its changes atomically,
 	// in order. It returns a *PrereqError, or an error wrapping
@@ -173,8 +174,10 @@ type Store interface {
 	FirstSeen(ctx context.Context, id string, ttl time.Duration) (bool, error)
 
 	// Allow counts one event in bucket for a fixed window and reports
-	// whether the count is still within limit.
-	Allow(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (bool, error)
+	// whether the count is still within limit. The window holding now
+	// starts at now truncated to a multiple of window since the Unix epoch.
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration,
+		now time.Time) (bool, error)
 
 	// PutChallenge stores a registration challenge for ttl; TakeChallenge
 	// returns and deletes it in one step (ErrNotFound if absent or expired).

@@ -34,7 +34,8 @@ var capCases = map[string]func(*testing.T, store.Store){
 		expect(t, s, flat, T0, true, "a", "c")
 	},
 	"owner cap ignores expired values": func(t *testing.T, s store.Store) {
-		wantErr(t, capped(s, "", T0, add(flat, "a", time.Minute), add(flat, "b", time.Minute)), nil)
+		wantErr(t, capped(s, "", T0, add(flat, "a", time.Minute),
+			add(flat, "b", time.Minute)), nil)
 		wantErr(t, capped(s, "", at(time.Minute), add(flat, "c", time.Hour),
 			add(flat, "d", time.Hour)), nil)
 		expect(t, s, flat, at(time.Minute), true, "c", "d")
