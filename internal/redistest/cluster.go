@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// TODO(#4): a Sentinel helper (one master, one replica, three sentinels)
+// so the store suite also runs through a failover client.
+
 // Cluster is a Redis Cluster of three masters without replicas, each a
 // Server in its own directory.
 type Cluster struct {
