@@ -17,14 +17,14 @@ func berlekampMassey(synd []byte) []byte {
 	for n := range synd {
 		disc := synd[n]
 		for i := 1; i <= length && i < len(cur); i++ {
-			disc ^= mul(cur[i], synd[n-i])
+			disc ^= Mul(cur[i], synd[n-i])
 		}
 		if disc == 0 {
 			shift++
 			continue
 		}
 
-		scale := div(disc, prevDisc)
+		scale := Div(disc, prevDisc)
 		next := addShifted(cur, prev, scale, shift)
 		if 2*length <= n {
 			prev, prevDisc = cur, disc
@@ -43,7 +43,7 @@ func addShifted(a, b []byte, scale byte, shift int) []byte {
 	out := make([]byte, max(len(a), len(b)+shift))
 	copy(out, a)
 	for i, c := range b {
-		out[i+shift] ^= mul(c, scale)
+		out[i+shift] ^= Mul(c, scale)
 	}
 	return out
 }
@@ -60,7 +60,7 @@ func trim(p []byte) []byte {
 func eval(p []byte, x byte) byte {
 	var v byte
 	for i := len(p) - 1; i >= 0; i-- {
-		v = mul(v, x) ^ p[i]
+		v = Mul(v, x) ^ p[i]
 	}
 	return v
 }
@@ -70,7 +70,7 @@ func eval(p []byte, x byte) byte {
 func chien(locator []byte, n int) []int {
 	var pos []int
 	for p := 0; p < n; p++ {
-		if eval(locator, pow(-(n-1-p))) == 0 {
+		if eval(locator, Pow(-(n-1-p))) == 0 {
 			pos = append(pos, p)
 		}
 	}
@@ -87,7 +87,7 @@ func forney(code, synd, locator []byte, positions []int) bool {
 	for i, s := range synd {
 		for j, l := range locator {
 			if i+j < Parity {
-				omega[i+j] ^= mul(s, l)
+				omega[i+j] ^= Mul(s, l)
 			}
 		}
 	}
@@ -100,13 +100,13 @@ func forney(code, synd, locator []byte, positions []int) bool {
 
 	n := len(code)
 	for _, p := range positions {
-		x := pow(n - 1 - p)
+		x := Pow(n - 1 - p)
 		xInv := inv(x)
 		den := eval(deriv, xInv)
 		if den == 0 {
 			return false
 		}
-		code[p] ^= mul(x, div(eval(omega, xInv), den))
+		code[p] ^= Mul(x, Div(eval(omega, xInv), den))
 	}
 	return true
 }

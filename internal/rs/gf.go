@@ -34,16 +34,17 @@ func buildTables() (exp [510]byte, log [256]int) {
 	return exp, log
 }
 
-// mul multiplies two field elements.
-func mul(a, b byte) byte {
+// Mul multiplies two field elements. The field is also the one of the
+// cross-chunk erasure code, which uses Mul, Div and Pow for its matrix.
+func Mul(a, b byte) byte {
 	if a == 0 || b == 0 {
 		return 0
 	}
 	return expTable[logTable[a]+logTable[b]]
 }
 
-// div divides a by b; b must not be zero.
-func div(a, b byte) byte {
+// Div divides a by b; b must not be zero.
+func Div(a, b byte) byte {
 	if b == 0 {
 		panic("rs: internal error: division by zero")
 	}
@@ -53,8 +54,8 @@ func div(a, b byte) byte {
 	return expTable[logTable[a]+255-logTable[b]]
 }
 
-// pow returns α^e for any integer e, negative ones included.
-func pow(e int) byte {
+// Pow returns α^e for any integer e, negative ones included.
+func Pow(e int) byte {
 	e %= 255
 	if e < 0 {
 		e += 255
@@ -64,5 +65,5 @@ func pow(e int) byte {
 
 // inv returns the multiplicative inverse of a non-zero a.
 func inv(a byte) byte {
-	return div(1, a)
+	return Div(1, a)
 }

@@ -34,10 +34,10 @@ var generator = func() []byte {
 	g := []byte{1}
 	for i := 0; i < Parity; i++ {
 		next := make([]byte, len(g)+1)
-		root := pow(i)
+		root := Pow(i)
 		for j, c := range g {
 			next[j] ^= c
-			next[j+1] ^= mul(c, root)
+			next[j+1] ^= Mul(c, root)
 		}
 		g = next
 	}
@@ -61,7 +61,7 @@ func Encode(msg []byte) ([]byte, error) {
 			continue
 		}
 		for j := 1; j < len(generator); j++ {
-			out[i+j] ^= mul(generator[j], c)
+			out[i+j] ^= Mul(generator[j], c)
 		}
 	}
 	copy(out, msg)
@@ -109,10 +109,10 @@ func syndromes(code []byte) ([]byte, bool) {
 	s := make([]byte, Parity)
 	clean := true
 	for j := range s {
-		x := pow(j)
+		x := Pow(j)
 		var v byte
 		for _, c := range code {
-			v = mul(v, x) ^ c
+			v = Mul(v, x) ^ c
 		}
 		s[j] = v
 		clean = clean && v == 0

@@ -1,40 +1,14 @@
 package erasure
 
-import "sync"
+import (
+	"sync"
 
-// GF(2^8) with the primitive polynomial 0x11d and generator α = 2, the
-// field of zfec's fec.c and of klauspost/reedsolomon.
-const fieldPoly = 0x11d
+	"github.com/dnsmesh/dmp/internal/rs"
+)
 
-var gfExp, gfLog = func() (exp [510]byte, log [256]int) {
-	x := 1
-	for i := 0; i < 255; i++ {
-		exp[i], exp[i+255] = byte(x), byte(x)
-		log[x] = i
-		x <<= 1
-		if x&0x100 != 0 {
-			x ^= fieldPoly
-		}
-	}
-	return exp, log
-}()
-
-func gfMul(a, b byte) byte {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	return gfExp[gfLog[a]+gfLog[b]]
-}
-
-func gfDiv(a, b byte) byte {
-	if b == 0 {
-		panic("erasure: internal error: division by zero")
-	}
-	if a == 0 {
-		return 0
-	}
-	return gfExp[gfLog[a]+255-gfLog[b]]
-}
+// The matrix lives in GF(2^8) with the primitive polynomial 0x11d and
+// generator α = 2, the field of zfec's fec.c, of klauspost/reedsolomon and
+// of the per-chunk code in internal/rs, whose field operations it uses.
 
 // point returns the evaluation point of share i in zfec's Vandermonde
 // matrix: 0 for share 0, α^(i−1) after that.
@@ -42,7 +16,7 @@ func point(i int) byte {
 	if i == 0 {
 		return 0
 	}
-	return gfExp[(i-1)%255]
+	return rs.Pow(i - 1)
 }
 
 // parityRowsByK caches, per k, the parity rows for shares k..MaxShares−1.
@@ -76,10 +50,10 @@ func lagrangeRow(k int, x byte) []byte {
 			if m == c {
 				continue
 			}
-			num = gfMul(num, x^point(m))
-			den = gfMul(den, point(c)^point(m))
+			num = rs.Mul(num, x^point(m))
+			den = rs.Mul(den, point(c)^point(m))
 		}
-		row[c] = gfDiv(num, den)
+		row[c] = rs.Div(num, den)
 	}
 	return row
 }
