@@ -39,6 +39,9 @@ func (a *app) wrap(fn func(cmd *cobra.Command, args []string) error) func(*cobra
 	}
 }
 
+// checkpoint is the client's Checkpoint hook; only crash tests set it.
+var checkpoint func(point string)
+
 // configHome resolves the home folder.
 func (a *app) configHome() (string, error) { return config.Home(a.home) }
 
@@ -101,7 +104,8 @@ func (a *app) open(withKeys bool) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &client.Client{Cfg: cfg, State: state.Open(config.StatePath(home))}
+	c := &client.Client{Cfg: cfg, State: state.Open(config.StatePath(home)),
+		Checkpoint: checkpoint}
 	server := a.server(cfg)
 	r := &dnsio.Reader{Servers: cfg.Resolvers}
 	if server != "" {

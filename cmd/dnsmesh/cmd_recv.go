@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/state"
+
 	"github.com/spf13/cobra"
 )
 
@@ -18,7 +20,8 @@ func newRecvCommand(a *app) *cobra.Command {
 		Long: `recv reads the notification claims in your zone, then walks your mailbox
 slots in your zone and your contacts' zones, and prints each new message
 once. A message is saved in the inbox before it is printed ('dnsmesh inbox'
-shows them again). Messages from senders you have not pinned go to the
+shows them again; a message saved by a recv that was killed before it could
+print it is there too). Messages from senders you have not pinned go to the
 intro queue ('dnsmesh intro list'). recv also tops the prekey pool up.
 
 --watch polls every --interval until interrupted.`,
@@ -38,6 +41,14 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 	if err != nil {
 		return err
 	}
+	// Each message is printed as soon as it is stored, so an interrupted
+	// recv has shown everything it saved except at most the one in hand.
+	var printErr error
+	c.OnInbox = func(m state.Message) {
+		if err := printMessages(a.stdout, []state.Message{m}, asJSON); err != nil {
+			printErr = err
+		}
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	for {
@@ -47,8 +58,8 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 		if err != nil {
 			return err
 		}
-		if err := printMessages(a.stdout, res.Inbox, asJSON); err != nil {
-			return err
+		if printErr != nil {
+			return printErr
 		}
 		a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
 		if !watch {

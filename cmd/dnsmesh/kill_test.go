@@ -3,93 +3,141 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"strings"
+	"syscall"
 	"testing"
-	"time"
 
 	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/client"
 )
 
-// TestRecvSurvivesSIGKILL kills `recv` at random points while it delivers
-// a batch of forward-secret messages, then checks that every message was
-// delivered exactly once, none was printed twice, and no prekey secret
-// went missing while its message was still undelivered.
+// TestRecvSurvivesSIGKILL stops `recv` with SIGKILL at each named step of
+// delivering a forward-secret message (client.Checkpoint*), at the first
+// and the second message of a run, and checks after every kill that no
+// message was lost (each is in the inbox, or undelivered with its prekey
+// secret still held), none was stored or printed twice, and exactly the
+// messages the kill point allows were stored and printed. A clean run
+// then delivers the rest, and every used prekey is gone from state and
+// from DNS.
 func TestRecvSurvivesSIGKILL(t *testing.T) {
 	n := e2eNode(t)
 	alice, bob := newE2EUser(t, n, "alice"), newE2EUser(t, n, "bob")
-	bob.ok("identity", "refresh-prekeys", "--count", "25")
+	bob.ok("identity", "refresh-prekeys", "--count", "40")
 	alice.ok("identity", "fetch", bob.addr(), "--add")
 	bob.ok("identity", "fetch", alice.addr(), "--add")
 
-	const count = 12
-	prekeyOf := map[string]uint32{}
-	for i := range count {
-		body := fmt.Sprintf("message number %d", i)
-		res, _ := alice.send(bob.addr(), body)
-		if res.PrekeyID == 0 {
-			t.Fatalf("message %d went out without a prekey", i)
+	k := &killRun{t: t, alice: alice, bob: bob, prekeyOf: map[string]uint32{},
+		printed: map[string]int{}}
+	for _, point := range []string{client.CheckpointOpened, client.CheckpointCommitted,
+		client.CheckpointShown, client.CheckpointDNSDelete} {
+		for hit := 1; hit <= 2; hit++ {
+			k.round(point, hit)
 		}
-		prekeyOf[body] = res.PrekeyID
 	}
 
-	printed := map[string]int{}
-	kills := 0
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
-	for round := 0; round < 40 && bob.delivered(t) < count; round++ {
-		out, killed := bob.recvKilledAfter(t, time.Duration(rng.IntN(150))*time.Millisecond)
-		if killed {
-			kills++
-		}
-		for body := range prekeyOf {
-			printed[body] += strings.Count(out, body+"\n")
-		}
-		bob.checkSecrets(t, prekeyOf)
-	}
-	t.Logf("%d recv runs killed, %d of %d delivered before the clean run", kills,
-		bob.delivered(t), count)
-	if kills == 0 {
-		t.Fatal("no recv was killed; the test proved nothing")
-	}
-	out, _ := bob.ok("recv") // one clean run finishes whatever is left
-	for body := range prekeyOf {
-		printed[body] += strings.Count(out, body+"\n")
-	}
-
+	out, _ := bob.ok("recv") // a clean run finishes whatever is left
+	k.count(out)
 	inbox := bob.inboxCounts(t)
-	for body := range prekeyOf {
+	published := publishedPrekeys(t, n, "bob")
+	for body, id := range k.prekeyOf {
 		if inbox[body] != 1 {
 			t.Errorf("%q is %d times in the inbox, want once", body, inbox[body])
 		}
-		if printed[body] > 1 {
-			t.Errorf("%q was printed %d times, want at most once", body, printed[body])
+		if k.printed[body] > 1 {
+			t.Errorf("%q was printed %d times, want at most once", body, k.printed[body])
 		}
-		if bob.hasPrekeySecret(prekeyOf[body]) {
-			t.Errorf("prekey of %q still held after delivery", body)
+		if bob.hasPrekeySecret(id) || published[id] {
+			t.Errorf("prekey %d of %q still held or published after delivery", id, body)
 		}
+	}
+	unshown := 0
+	for body := range k.prekeyOf {
+		if k.printed[body] == 0 {
+			unshown++
+		}
+	}
+	// Only a kill between the commit and the print leaves a message
+	// stored but not printed: once per "committed" round.
+	if unshown != 2 {
+		t.Errorf("%d messages were never printed, want 2 (the committed-point kills)", unshown)
+	}
+	if d := bob.pendingDeletions(t); d != 0 {
+		t.Errorf("%d prekey deletions still queued after a clean run, want 0", d)
 	}
 }
 
-// recvKilledAfter starts `recv` and kills it with SIGKILL after d, or lets
-// it finish first; it returns what it printed and whether it was killed.
-func (u *user) recvKilledAfter(t *testing.T, d time.Duration) (string, bool) {
+// killRun is the shared state of the kill rounds.
+type killRun struct {
+	t          *testing.T
+	alice, bob *user
+	prekeyOf   map[string]uint32 // body -> prekey it was sealed to
+	printed    map[string]int    // body -> times recv printed it
+	sent       int
+}
+
+// round sends two messages, kills recv at the hit-th pass of point, and
+// checks what was stored, printed and kept.
+func (k *killRun) round(point string, hit int) {
+	t := k.t
+	t.Helper()
+	for range 2 {
+		k.sent++
+		body := fmt.Sprintf("message #%02d", k.sent)
+		res, _ := k.alice.send(k.bob.addr(), body)
+		if res.PrekeyID == 0 {
+			t.Fatalf("%q went out without a prekey", body)
+		}
+		k.prekeyOf[body] = res.PrekeyID
+	}
+	before := k.bob.delivered(t)
+	out, killed := k.bob.recvKilledAt(t, fmt.Sprintf("%s:%d", point, hit))
+	if !killed {
+		t.Fatalf("recv finished without reaching %s #%d; output:\n%s", point, hit, out)
+	}
+	shown := k.count(out)
+	stored := k.bob.delivered(t) - before
+
+	want := map[string][2]int{ // point -> stored, shown
+		client.CheckpointOpened:    {hit - 1, hit - 1},
+		client.CheckpointCommitted: {hit, hit - 1},
+		client.CheckpointShown:     {hit, hit},
+	}
+	if w, ok := want[point]; ok && (stored != w[0] || shown != w[1]) {
+		t.Errorf("killed at %s #%d: %d stored, %d printed; want %d and %d", point, hit,
+			stored, shown, w[0], w[1])
+	}
+	if point != client.CheckpointOpened && k.bob.pendingDeletions(t) == 0 {
+		t.Errorf("killed at %s #%d: no prekey deletion queued, want the owed one", point, hit)
+	}
+	k.bob.checkSecrets(t, k.prekeyOf)
+}
+
+// count adds the messages in recv output to printed and returns how many
+// there were.
+func (k *killRun) count(out string) int {
+	n := 0
+	for body := range k.prekeyOf {
+		c := strings.Count(out, ":\n"+body+"\n")
+		k.printed[body] += c
+		n += c
+	}
+	return n
+}
+
+// recvKilledAt runs `recv` with the test hook that SIGKILLs it at spec
+// ("point:n"); it returns what it printed and whether it died by SIGKILL.
+func (u *user) recvKilledAt(t *testing.T, spec string) (string, bool) {
 	t.Helper()
 	c := u.cmd("", "recv")
-	var out bytes.Buffer
-	c.Stdout = &out
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
+	c.Env = append(c.Env, envKillAt+"="+spec)
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	ws, ok := c.ProcessState.Sys().(syscall.WaitStatus)
+	if err != nil && !(ok && ws.Signaled()) {
+		t.Fatalf("recv with kill at %s: %v\nstderr:\n%s", spec, err, &errb)
 	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	select {
-	case <-time.After(d):
-		c.Process.Kill()
-		<-done
-		return out.String(), true
-	case <-done:
-		return out.String(), false
-	}
+	return out.String(), ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // delivered counts the inbox.
@@ -118,14 +166,32 @@ func (u *user) inboxCounts(t *testing.T) map[string]int {
 	return counts
 }
 
+// pendingDeletions counts the DNS deletions still queued in state.
+func (u *user) pendingDeletions(t *testing.T) int {
+	t.Helper()
+	var ds []state.Deletion
+	err := u.state().View(func(tx *state.Tx) error {
+		var err error
+		ds, err = tx.Deletions()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ds)
+}
+
 // checkSecrets fails when a message is undelivered but its prekey
-// secret is gone.
+// secret is gone, or when a message is stored twice.
 func (u *user) checkSecrets(t *testing.T, prekeyOf map[string]uint32) {
 	t.Helper()
 	inbox := u.inboxCounts(t)
 	for body, id := range prekeyOf {
 		if inbox[body] == 0 && !u.hasPrekeySecret(id) {
 			t.Fatalf("prekey %d of undelivered %q was lost", id, body)
+		}
+		if inbox[body] > 1 {
+			t.Fatalf("%q is %d times in the inbox", body, inbox[body])
 		}
 	}
 }

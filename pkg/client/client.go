@@ -77,6 +77,30 @@ type Client struct {
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// OnInbox, when set, is called with each message Receive delivers to
+	// the inbox, right after the transaction that stores it commits, so a
+	// caller can show it at once rather than after the whole poll.
+	OnInbox func(state.Message)
+
+	// Checkpoint, when set, is called at the named steps of receiving
+	// (the Checkpoint* constants). Crash tests use it to stop the process
+	// at an exact point; it has no other use.
+	Checkpoint func(point string)
+}
+
+// Named steps of receiving one message, in order, passed to Checkpoint.
+const (
+	CheckpointOpened    = "opened"    // AEAD open succeeded; nothing stored yet
+	CheckpointCommitted = "committed" // message, replay entry, prekey consumption stored
+	CheckpointShown     = "shown"     // OnInbox returned
+	CheckpointDNSDelete = "dnsdelete" // a consumed prekey's record deleted from DNS, not yet from the queue
+)
+
+func (c *Client) checkpoint(point string) {
+	if c.Checkpoint != nil {
+		c.Checkpoint(point)
+	}
 }
 
 func (c *Client) now() time.Time {

@@ -32,6 +32,7 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 		p.res.drop(dropReason(err))
 		return
 	}
+	c.checkpoint(CheckpointOpened)
 
 	msg := state.Message{MsgID: d.MsgID[:], SenderSPK: d.SenderSPK[:], Body: d.Body,
 		Sent: d.TS, Received: c.now().Unix(), Exp: int64(m.Exp), PrekeyID: d.PrekeyID,
@@ -44,6 +45,9 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 	}
 
 	fresh, err := c.commit(&msg, toIntro)
+	if fresh {
+		c.checkpoint(CheckpointCommitted)
+	}
 	switch {
 	case err != nil:
 		p.res.QueryErrors = append(p.res.QueryErrors, err)
@@ -53,6 +57,10 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 		p.res.Intros = append(p.res.Intros, msg)
 	default:
 		p.res.Inbox = append(p.res.Inbox, msg)
+		if c.OnInbox != nil {
+			c.OnInbox(msg)
+		}
+		c.checkpoint(CheckpointShown)
 	}
 	if fresh && msg.PrekeyID != 0 {
 		c.flushDeletions(ctx)

@@ -266,6 +266,7 @@ func (c *Client) flushDeletions(ctx context.Context) {
 		if err != nil && !errors.Is(err, dnsio.ErrRefused) {
 			continue
 		}
+		c.checkpoint(CheckpointDNSDelete)
 		c.State.Update(func(tx *state.Tx) error { return tx.DoneDeletion(d) })
 	}
 }
