@@ -215,4 +215,7 @@ func TestEndToEnd(t *testing.T) {
 	if out, _ := carol.ok("recv"); !strings.Contains(out, "no prekey") {
 		t.Fatalf("carol's recv got %q, want bob's message", out)
 	}
+	if out, _ := carol.ok("recv"); out != "" {
+		t.Fatalf("carol's second recv got %q, want nothing (replay cache)", out)
+	}
 }

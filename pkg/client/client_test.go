@@ -168,6 +168,12 @@ func TestSendReceive(t *testing.T) {
 	if len(got.Inbox) != 1 || string(got.Inbox[0].Body) != long {
 		t.Fatalf("alice got %d messages, want the long reply", len(got.Inbox))
 	}
+	// No prekey was consumed, so only the replay cache stops a second copy.
+	again, _ = alice.Receive(ctx)
+	if len(again.Inbox) != 0 || again.Dropped["replay"] == 0 {
+		t.Fatalf("second receive got %d messages, drops %v; want 0 and a replay drop",
+			len(again.Inbox), again.Dropped)
+	}
 }
 
 func TestUnpinnedSenderGoesToIntroQueue(t *testing.T) {
