@@ -208,3 +208,41 @@ func TestDecodeDoesNotModifyInput(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecode plays a hostile sender, who signs whatever k, n and shares it
+// likes: raw is cut into 128-byte shares, placed at the indexes in ids,
+// and decoded as k of n. Decode must not panic, must fail only with
+// ErrDecode, and must return no more than the k data shares carry.
+func FuzzDecode(f *testing.F) {
+	v := loadVectors(f)
+	for _, c := range v.Erasure {
+		var raw []byte
+		for _, id := range c.DecodeSubset {
+			raw = append(raw, unhex(f, c.Shares[id])...)
+		}
+		ids := make([]byte, len(c.DecodeSubset))
+		for i, id := range c.DecodeSubset {
+			ids[i] = byte(id)
+		}
+		f.Add(raw, ids, uint16(c.K), uint16(c.N))
+	}
+	f.Fuzz(func(t *testing.T, raw, ids []byte, k, n uint16) {
+		shares := make(map[int][]byte)
+		for i, id := range ids {
+			if len(raw) < (i+1)*ShareSize {
+				break
+			}
+			shares[int(id)] = raw[i*ShareSize : (i+1)*ShareSize]
+		}
+		payload, err := Decode(shares, int(k), int(n))
+		if err != nil {
+			if !errors.Is(err, ErrDecode) {
+				t.Fatalf("got %v, want ErrDecode", err)
+			}
+			return
+		}
+		if len(payload) > int(k)*ShareSize-lenPrefix {
+			t.Fatalf("payload of %d bytes from %d data shares", len(payload), k)
+		}
+	})
+}
