@@ -186,3 +186,27 @@ func TestRedisDownAndBack(t *testing.T) {
 		t.Errorf("got the outage logged %d times, want once:\n%s", c, n.Output())
 	}
 }
+
+// A node on a three-master Redis Cluster answers what was written through
+// a cluster client (DECISIONS N9, N13).
+func TestRedisCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node Redis Cluster")
+	}
+	cl := redistest.StartCluster(t)
+	addrs := cl.Addrs()
+	s := redisstore.New(redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs}))
+	t.Cleanup(func() { s.Close() })
+	seedValues(t, s, add("slot-1.mb-aaaaaaaaaaaa.example.org.", "on-cluster"))
+
+	url := "redis://" + addrs[0] + "?addr=" + strings.Join(addrs[1:], "&addr=")
+	cf := strings.NewReplacer("redis://REDIS", "cluster "+url, "EXTRA", "").Replace(redisCorefile)
+	n := nodetest.Start(t, cf)
+	for _, network := range []string{"+notcp", "+tcp"} {
+		l := query(t, "dig", n.Addr, "slot-1.mb-aaaaaaaaaaaa.example.org", "TXT", network)
+		if l.status != "NOERROR" || l.answers != 1 || !strings.Contains(l.out, `"on-cluster"`) {
+			t.Errorf("%s: got %s with %d answers, want the value\n%s", network, l.status,
+				l.answers, l.out)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func add(owner, value string, ttl time.Duration) store.Change {
 
 // newTestDmp returns a dmp for example.org on a fresh embedded store
 // holding seed, with the clock pinned at t0.
-func newTestDmp(t *testing.T) *Dmp {
+func newTestDmp(t testing.TB) *Dmp {
 	t.Helper()
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "dmp.db"), boltstore.Options{})
 	if err != nil {
