@@ -21,7 +21,7 @@ var (
 	ErrWrongRecipient    = errors.New("message: manifest for another recipient")
 	ErrExpired           = errors.New("message: manifest expired")
 	ErrLegacyManifest    = errors.New("message: manifest without chunk hashes")
-	ErrTooManyChunks     = errors.New("message: manifest names more chunks than the erasure code allows")
+	ErrTooManyChunks     = errors.New("message: more chunks than the erasure code allows")
 	ErrMissingChunks     = errors.New("message: too few valid chunks")
 	ErrMalformed         = errors.New("message: malformed message")
 	ErrHeaderMismatch    = errors.New("message: inner header disagrees with manifest")

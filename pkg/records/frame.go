@@ -15,6 +15,7 @@ type Error struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *Error) Error() string { return "dmp " + e.Type + " record: " + e.Reason }
 
 // Refuse returns an *Error for record type typ with a formatted reason.
