@@ -3,12 +3,12 @@ package rs
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // fecVectors holds the per-chunk RS part of testdata/vectors/fec.json,
@@ -29,24 +29,9 @@ type fecVectors struct {
 
 func loadVectors(t testing.TB) fecVectors {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/fec.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var v fecVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "fec.json", &v)
 	return v
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestGenerator(t *testing.T) {
@@ -91,11 +76,11 @@ func TestEncodeVectors(t *testing.T) {
 	}
 	for i, c := range v.RS {
 		t.Run(fmt.Sprintf("case%02d_len%d", i, len(c.Data)/2), func(t *testing.T) {
-			got, err := Encode(unhex(t, c.Data))
+			got, err := Encode(vectors.Unhex(t, c.Data))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := unhex(t, c.Encoded); !bytes.Equal(got, want) {
+			if want := vectors.Unhex(t, c.Encoded); !bytes.Equal(got, want) {
 				t.Fatalf("got %x, want %x", got, want)
 			}
 		})
@@ -109,7 +94,7 @@ func TestDecodeVectors(t *testing.T) {
 	}
 	for i, c := range v.RSDecode {
 		t.Run(fmt.Sprintf("case%03d_nerr%d", i, c.NErr), func(t *testing.T) {
-			got, err := Decode(unhex(t, c.Received))
+			got, err := Decode(vectors.Unhex(t, c.Received))
 			if !c.OK {
 				if err == nil {
 					t.Fatalf("got success %x, want failure", got)
@@ -119,7 +104,7 @@ func TestDecodeVectors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got %v, want success", err)
 			}
-			if want := unhex(t, c.Decoded); !bytes.Equal(got, want) {
+			if want := vectors.Unhex(t, c.Decoded); !bytes.Equal(got, want) {
 				t.Fatalf("got %x, want %x", got, want)
 			}
 		})
@@ -183,7 +168,7 @@ func TestLengthLimits(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	v := loadVectors(f)
 	for _, c := range v.RSDecode[:40] {
-		f.Add(unhex(f, c.Received))
+		f.Add(vectors.Unhex(f, c.Received))
 	}
 	f.Fuzz(func(t *testing.T, code []byte) {
 		msg, err := Decode(code)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/txt"
 )
 
@@ -38,27 +39,27 @@ type bootstrapVector struct {
 func (v *bootstrapVector) bootstrap(tb testing.TB) *Bootstrap {
 	b := &Bootstrap{
 		UserDomain: v.Inputs.UserDomain,
-		SignerSPK:  unhex(tb, v.Inputs.SignerSPK),
+		SignerSPK:  vectors.Unhex(tb, v.Inputs.SignerSPK),
 		Seq:        v.Inputs.Seq,
 		Exp:        v.Inputs.Exp,
 	}
 	for _, e := range v.Inputs.Entries {
 		b.Entries = append(b.Entries, BootstrapEntry{e.Priority, e.BaseDomain,
-			unhex(tb, e.OperatorSPK)})
+			vectors.Unhex(tb, e.OperatorSPK)})
 	}
 	return b
 }
 
 func TestBootstrapVectors(t *testing.T) {
 	var vs []bootstrapVector
-	loadVectors(t, "bootstrap_record.json", &vs)
+	vectors.Load(t, "reference/bootstrap_record.json", &vs)
 	if len(vs) == 0 {
 		t.Fatal("no vectors")
 	}
 	for _, v := range vs {
 		t.Run(v.Description, func(t *testing.T) {
 			key := dmpKey(t, v.SignerSeed)
-			wire := string(unhex(t, v.WireHex))
+			wire := string(vectors.Unhex(t, v.WireHex))
 			src := v
 			if v.WireFromCase != nil {
 				src = vs[*v.WireFromCase]
@@ -80,7 +81,7 @@ func TestBootstrapVectors(t *testing.T) {
 
 			pinned := b.SignerSPK
 			if v.VerifyWithSPK != "" {
-				pinned = unhex(t, v.VerifyWithSPK)
+				pinned = vectors.Unhex(t, v.VerifyWithSPK)
 			}
 			now := vectorNow(v.VerifyWithNow, b.Exp)
 			got, err := ParseBootstrap(wire, now, pinned, src.Inputs.UserDomain)

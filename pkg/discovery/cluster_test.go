@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/records"
 	"github.com/dnsmesh/dmp/pkg/txt"
 )
@@ -41,7 +42,7 @@ type clusterVector struct {
 func (v *clusterVector) cluster(tb testing.TB) *Cluster {
 	c := &Cluster{
 		Name:        v.Inputs.ClusterName,
-		OperatorSPK: unhex(tb, v.Inputs.OperatorSPK),
+		OperatorSPK: vectors.Unhex(tb, v.Inputs.OperatorSPK),
 		Seq:         v.Inputs.Seq,
 		Exp:         v.Inputs.Exp,
 	}
@@ -57,18 +58,18 @@ func (v *clusterVector) cluster(tb testing.TB) *Cluster {
 
 func TestClusterVectors(t *testing.T) {
 	var vs []clusterVector
-	loadVectors(t, "cluster_manifest.json", &vs)
+	vectors.Load(t, "reference/cluster_manifest.json", &vs)
 	if len(vs) == 0 {
 		t.Fatal("no vectors")
 	}
 	for i, v := range vs {
 		t.Run(v.Description, func(t *testing.T) {
 			key := dmpKey(t, v.OperatorSeed)
-			wire := string(unhex(t, v.WireHex))
+			wire := string(vectors.Unhex(t, v.WireHex))
 			src := v
 			if v.WireFromCase != nil {
 				src = vs[*v.WireFromCase]
-				if want := string(unhex(t, src.WireHex)); wire != want {
+				if want := string(vectors.Unhex(t, src.WireHex)); wire != want {
 					t.Fatalf("case %d wire differs from case %d", i, *v.WireFromCase)
 				}
 			}
@@ -89,7 +90,7 @@ func TestClusterVectors(t *testing.T) {
 
 			pinned := c.OperatorSPK
 			if v.VerifyWithSPK != "" {
-				pinned = unhex(t, v.VerifyWithSPK)
+				pinned = vectors.Unhex(t, v.VerifyWithSPK)
 			}
 			now := vectorNow(v.VerifyWithNow, c.Exp)
 			got, err := ParseCluster(wire, now, pinned, src.Inputs.ClusterName)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/records"
 )
 
@@ -58,11 +59,11 @@ func at(s uint64) (time.Time, bool) {
 
 func FuzzCluster(f *testing.F) {
 	var vs []clusterVector
-	loadVectors(f, "cluster_manifest.json", &vs)
+	vectors.Load(f, "reference/cluster_manifest.json", &vs)
 	keys := fuzzKeys{}
 	for _, v := range vs {
 		keys.add(dmpKey(f, v.OperatorSeed))
-		seedBoth(f, ClusterPrefix, string(unhex(f, v.WireHex)), 1)
+		seedBoth(f, ClusterPrefix, string(vectors.Unhex(f, v.WireHex)), 1)
 	}
 	now := time.Unix(int64(vs[0].Inputs.Exp)-86400, 0)
 
@@ -104,11 +105,11 @@ func FuzzCluster(f *testing.F) {
 
 func FuzzBootstrap(f *testing.F) {
 	var vs []bootstrapVector
-	loadVectors(f, "bootstrap_record.json", &vs)
+	vectors.Load(f, "reference/bootstrap_record.json", &vs)
 	keys := fuzzKeys{}
 	for _, v := range vs {
 		keys.add(dmpKey(f, v.SignerSeed))
-		seedBoth(f, BootstrapPrefix, string(unhex(f, v.WireHex)), 1)
+		seedBoth(f, BootstrapPrefix, string(vectors.Unhex(f, v.WireHex)), 1)
 	}
 	now := time.Unix(int64(vs[0].Inputs.Exp)-86400, 0)
 
@@ -150,12 +151,12 @@ func FuzzBootstrap(f *testing.F) {
 
 func FuzzRotation(f *testing.F) {
 	var vs []rotationVector
-	loadVectors(f, "rotation_record.json", &vs)
+	vectors.Load(f, "reference/rotation_record.json", &vs)
 	keys := fuzzKeys{}
 	for _, v := range vs {
 		keys.add(dmpKey(f, v.OldSeed))
 		keys.add(dmpKey(f, v.NewSeed))
-		seedBoth(f, RotationPrefix, string(unhex(f, v.WireHex)), 2)
+		seedBoth(f, RotationPrefix, string(vectors.Unhex(f, v.WireHex)), 2)
 	}
 	now := time.Unix(int64(vs[0].Inputs.Exp)-86400, 0)
 
@@ -195,11 +196,11 @@ func FuzzRotation(f *testing.F) {
 
 func FuzzRevocation(f *testing.F) {
 	var vs []revocationVector
-	loadVectors(f, "revocation_record.json", &vs)
+	vectors.Load(f, "reference/revocation_record.json", &vs)
 	keys := fuzzKeys{}
 	for _, v := range vs {
 		keys.add(dmpKey(f, v.RevokedSeed))
-		seedBoth(f, RevocationPrefix, string(unhex(f, v.WireHex)), 1)
+		seedBoth(f, RevocationPrefix, string(vectors.Unhex(f, v.WireHex)), 1)
 	}
 	now := time.Unix(int64(vs[0].Inputs.TS)+60, 0)
 

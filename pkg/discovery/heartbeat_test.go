@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // There is no reference vector file for heartbeats. These known answers
@@ -35,7 +37,7 @@ func hbKnownBody(t testing.TB, legacy bool) []byte {
 		h = strings.Replace(h, "444d5048423033", "444d5048423032", 1)
 		h = strings.Replace(h, "0f"+hex.EncodeToString([]byte("dmp.example.net")), "", 1)
 	}
-	return unhex(t, h)
+	return vectors.Unhex(t, h)
 }
 
 // testHeartbeat is the record hbKnownBody describes.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // revocationVector is one case of revocation_record.json.
@@ -30,20 +32,20 @@ type revocationVector struct {
 
 func TestRevocationVectors(t *testing.T) {
 	var vs []revocationVector
-	loadVectors(t, "revocation_record.json", &vs)
+	vectors.Load(t, "reference/revocation_record.json", &vs)
 	if len(vs) == 0 {
 		t.Fatal("no vectors")
 	}
 	for _, v := range vs {
 		t.Run(v.Description, func(t *testing.T) {
 			key := dmpKey(t, v.RevokedSeed)
-			wire := string(unhex(t, v.WireHex))
+			wire := string(vectors.Unhex(t, v.WireHex))
 			src := v
 			if v.WireFromCase != nil {
 				src = vs[*v.WireFromCase]
 			}
 			in := src.Inputs
-			r := &Revocation{in.SubjectType, in.Subject, unhex(t, in.RevokedSPK), in.Reason, in.TS}
+			r := &Revocation{in.SubjectType, in.Subject, vectors.Unhex(t, in.RevokedSPK), in.Reason, in.TS}
 
 			if v.Inputs != nil {
 				got, err := r.Sign(key)
@@ -62,7 +64,7 @@ func TestRevocationVectors(t *testing.T) {
 			}
 			want := Expect{SPK: r.RevokedSPK, Subject: r.Subject}
 			if v.VerifyWithSPK != "" {
-				want.SPK = unhex(t, v.VerifyWithSPK)
+				want.SPK = vectors.Unhex(t, v.VerifyWithSPK)
 			}
 			maxAge := time.Duration(v.VerifyMaxAge) * time.Second
 			got, err := ParseRevocation(wire, now, want, maxAge)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // rotationVector is one case of rotation_record.json.
@@ -31,21 +33,21 @@ type rotationVector struct {
 
 func TestRotationVectors(t *testing.T) {
 	var vs []rotationVector
-	loadVectors(t, "rotation_record.json", &vs)
+	vectors.Load(t, "reference/rotation_record.json", &vs)
 	if len(vs) == 0 {
 		t.Fatal("no vectors")
 	}
 	for _, v := range vs {
 		t.Run(v.Description, func(t *testing.T) {
 			oldKey, newKey := dmpKey(t, v.OldSeed), dmpKey(t, v.NewSeed)
-			wire := string(unhex(t, v.WireHex))
+			wire := string(vectors.Unhex(t, v.WireHex))
 			src := v
 			if v.WireFromCase != nil {
 				src = vs[*v.WireFromCase]
 			}
 			in := src.Inputs
-			r := &Rotation{in.SubjectType, in.Subject, unhex(t, in.OldSPK), unhex(t, in.NewSPK),
-				in.Seq, in.TS, in.Exp}
+			r := &Rotation{in.SubjectType, in.Subject, vectors.Unhex(t, in.OldSPK),
+				vectors.Unhex(t, in.NewSPK), in.Seq, in.TS, in.Exp}
 
 			if v.Inputs != nil {
 				got, err := r.Sign(oldKey, newKey)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/records"
 )
 
@@ -23,13 +24,13 @@ type tamperCase struct {
 // round-trip vector of each reference file, and the heartbeat known answer.
 func tamperCases(t *testing.T) []tamperCase {
 	var cv []clusterVector
-	loadVectors(t, "cluster_manifest.json", &cv)
+	vectors.Load(t, "reference/cluster_manifest.json", &cv)
 	var bv []bootstrapVector
-	loadVectors(t, "bootstrap_record.json", &bv)
+	vectors.Load(t, "reference/bootstrap_record.json", &bv)
 	var rv []rotationVector
-	loadVectors(t, "rotation_record.json", &rv)
+	vectors.Load(t, "reference/rotation_record.json", &rv)
 	var vv []revocationVector
-	loadVectors(t, "revocation_record.json", &vv)
+	vectors.Load(t, "reference/revocation_record.json", &vv)
 	h, hpriv := testHeartbeat()
 
 	c := cv[0].cluster(t)
@@ -40,22 +41,22 @@ func tamperCases(t *testing.T) []tamperCase {
 	rotKeyAt := magicLen + 2 + len(rot.Subject)
 	revKeyAt := magicLen + 2 + len(rev.Subject)
 	return []tamperCase{
-		{"cluster", ClusterPrefix, 1, string(unhex(t, cv[0].WireHex)), magicLen + 16,
+		{"cluster", ClusterPrefix, 1, string(vectors.Unhex(t, cv[0].WireHex)), magicLen + 16,
 			c.OperatorSPK, func(w string, k []byte) error {
 				_, err := ParseCluster(w, time.Unix(int64(c.Exp), 0), k, "")
 				return err
 			}},
-		{"bootstrap", BootstrapPrefix, 1, string(unhex(t, bv[0].WireHex)), magicLen + 16,
+		{"bootstrap", BootstrapPrefix, 1, string(vectors.Unhex(t, bv[0].WireHex)), magicLen + 16,
 			b.SignerSPK, func(w string, k []byte) error {
 				_, err := ParseBootstrap(w, time.Unix(int64(b.Exp), 0), k, "")
 				return err
 			}},
-		{"rotation", RotationPrefix, 2, string(unhex(t, rv[0].WireHex)), rotKeyAt, nil,
+		{"rotation", RotationPrefix, 2, string(vectors.Unhex(t, rv[0].WireHex)), rotKeyAt, nil,
 			func(w string, _ []byte) error {
 				_, err := ParseRotation(w, time.Unix(int64(rot.Exp), 0), Expect{})
 				return err
 			}},
-		{"revocation", RevocationPrefix, 1, string(unhex(t, vv[0].WireHex)), revKeyAt, nil,
+		{"revocation", RevocationPrefix, 1, string(vectors.Unhex(t, vv[0].WireHex)), revKeyAt, nil,
 			func(w string, _ []byte) error {
 				_, err := ParseRevocation(w, time.Unix(int64(rev.TS), 0), Expect{}, 0)
 				return err

@@ -2,32 +2,16 @@ package discovery
 
 import (
 	"crypto/ed25519"
-	"encoding/hex"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/keys"
 )
 
 // The reference vectors come from the Python reference implementation,
 // DNSMeshProtocol v0.7.5, copied unchanged into testdata/vectors/reference.
-const vectorDir = "../../testdata/vectors/reference"
-
-// loadVectors decodes one reference vector file into out.
-func loadVectors(tb testing.TB, file string, out any) {
-	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join(vectorDir, file))
-	if err != nil {
-		tb.Fatalf("read vectors: %v", err)
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		tb.Fatalf("decode %s: %v", file, err)
-	}
-}
 
 // dmpKey returns the Ed25519 key the reference's DMPCrypto derives from a
 // 32-byte seed taken as an X25519 private key: the seed of the Ed25519 key
@@ -36,21 +20,11 @@ func loadVectors(tb testing.TB, file string, out any) {
 // this way.
 func dmpKey(tb testing.TB, seedHex string) ed25519.PrivateKey {
 	tb.Helper()
-	id, err := keys.FromX25519(unhex(tb, seedHex))
+	id, err := keys.FromX25519(vectors.Unhex(tb, seedHex))
 	if err != nil {
 		tb.Fatalf("derive key from seed %s: %v", seedHex, err)
 	}
 	return id.Ed25519
-}
-
-// unhex decodes a hex string from a vector file.
-func unhex(tb testing.TB, s string) []byte {
-	tb.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		tb.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
 }
 
 // vectorNow picks the clock for a vector case (DECISIONS W2): the case's

@@ -2,11 +2,10 @@ package envelope
 
 import (
 	"bytes"
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // envelopeCase is one case of the reference's published
@@ -25,24 +24,9 @@ type envelopeCase struct {
 
 func loadCases(t testing.TB) []envelopeCase {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/reference/dmpv2_envelope.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cases []envelopeCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "reference/dmpv2_envelope.json", &cases)
 	return cases
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // plaintextOf returns the case's plaintext: encoded from its inputs, or
@@ -50,14 +34,14 @@ func unhex(t testing.TB, s string) []byte {
 func plaintextOf(t *testing.T, c envelopeCase) []byte {
 	t.Helper()
 	if c.Inputs.Plaintext != nil {
-		return unhex(t, *c.Inputs.Plaintext)
+		return vectors.Unhex(t, *c.Inputs.Plaintext)
 	}
 	addr := ""
 	if c.Inputs.SenderAddr != nil {
 		addr = *c.Inputs.SenderAddr
 	}
-	got := Encode(unhex(t, *c.Inputs.Body), addr)
-	if want := unhex(t, *c.WantPlaintext); !bytes.Equal(got, want) {
+	got := Encode(vectors.Unhex(t, *c.Inputs.Body), addr)
+	if want := vectors.Unhex(t, *c.WantPlaintext); !bytes.Equal(got, want) {
 		t.Fatalf("Encode: got %q, want %q", got, want)
 	}
 	return got
@@ -72,7 +56,7 @@ func TestVectors(t *testing.T) {
 		t.Run(c.Description, func(t *testing.T) {
 			pt := plaintextOf(t, c)
 			body, from := Decode(pt)
-			if want := unhex(t, c.WantBody); !bytes.Equal(body, want) {
+			if want := vectors.Unhex(t, c.WantBody); !bytes.Equal(body, want) {
 				t.Fatalf("Decode body: got %q, want %q", body, want)
 			}
 			wantFrom := ""
@@ -172,10 +156,10 @@ func TestEncodeHeaderCap(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	for _, c := range loadCases(f) {
 		if c.Inputs.Plaintext != nil {
-			f.Add(unhex(f, *c.Inputs.Plaintext))
+			f.Add(vectors.Unhex(f, *c.Inputs.Plaintext))
 		}
 		if c.WantPlaintext != nil {
-			f.Add(unhex(f, *c.WantPlaintext))
+			f.Add(vectors.Unhex(f, *c.WantPlaintext))
 		}
 	}
 	f.Fuzz(func(t *testing.T, pt []byte) {

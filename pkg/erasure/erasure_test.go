@@ -3,13 +3,13 @@ package erasure
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // erasureVectors holds the erasure part of testdata/vectors/fec.json,
@@ -27,24 +27,9 @@ type erasureVectors struct {
 
 func loadVectors(t testing.TB) erasureVectors {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/fec.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var v erasureVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "fec.json", &v)
 	return v
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestVectors(t *testing.T) {
@@ -53,7 +38,7 @@ func TestVectors(t *testing.T) {
 		t.Fatalf("fec.json: got %d erasure cases, want 17", len(v.Erasure))
 	}
 	for _, c := range v.Erasure {
-		payload := unhex(t, c.Plaintext)
+		payload := vectors.Unhex(t, c.Plaintext)
 		t.Run(fmt.Sprintf("size%d", len(payload)), func(t *testing.T) {
 			shares, k, n, err := Encode(payload)
 			if err != nil {
@@ -70,7 +55,7 @@ func TestVectors(t *testing.T) {
 
 			subset := make(map[int][]byte)
 			for _, id := range c.DecodeSubset {
-				subset[id] = unhex(t, c.Shares[id])
+				subset[id] = vectors.Unhex(t, c.Shares[id])
 			}
 			got, err := Decode(subset, k, n)
 			if err != nil {
@@ -218,7 +203,7 @@ func FuzzDecode(f *testing.F) {
 	for _, c := range v.Erasure {
 		var raw []byte
 		for _, id := range c.DecodeSubset {
-			raw = append(raw, unhex(f, c.Shares[id])...)
+			raw = append(raw, vectors.Unhex(f, c.Shares[id])...)
 		}
 		ids := make([]byte, len(c.DecodeSubset))
 		for i, id := range c.DecodeSubset {

@@ -3,10 +3,10 @@ package keys
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // mpIdentity is one entry of identities[] in message-path.json, produced by
@@ -26,16 +26,10 @@ type mpIdentity struct {
 
 func loadIdentities(t *testing.T) []mpIdentity {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/message-path.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var f struct {
 		Identities []mpIdentity `json:"identities"`
 	}
-	if err := json.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "message-path.json", &f)
 	if len(f.Identities) != 3 {
 		t.Fatalf("got %d identities, want 3", len(f.Identities))
 	}

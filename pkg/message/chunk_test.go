@@ -3,35 +3,28 @@ package message
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/records"
 )
 
 // TestWrapShareVectors checks the wrapped chunks of every erasure case in
 // testdata/vectors/fec.json (reference core/chunking.py wrap_block).
 func TestWrapShareVectors(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/vectors/fec.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var v struct {
 		Erasure []struct {
 			Shares []string `json:"shares"`
 			Wire   []string `json:"wire_chunks"`
 		} `json:"erasure"`
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "fec.json", &v)
 	checked := 0
 	for ci, c := range v.Erasure {
 		for i, w := range c.Wire {
-			share := unhex(t, c.Shares[i])
+			share := vectors.Unhex(t, c.Shares[i])
 			got, err := WrapShare(share)
 			if err != nil {
 				t.Fatal(err)

@@ -3,13 +3,12 @@ package message
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/envelope"
 	"github.com/dnsmesh/dmp/pkg/keys"
 	"github.com/dnsmesh/dmp/pkg/records"
@@ -66,16 +65,10 @@ type fixture struct {
 
 func loadFixture(t testing.TB) *fixture {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/message-path.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := &fixture{}
-	if err := json.Unmarshal(raw, &f.vec); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "message-path.json", &f.vec)
 	for _, id := range f.vec.Identities {
-		k, err := keys.FromX25519(unhex(t, id.X25519))
+		k, err := keys.FromX25519(vectors.Unhex(t, id.X25519))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,15 +85,6 @@ func loadFixture(t testing.TB) *fixture {
 	return f
 }
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // message returns Build's input for vector message v.
 func (f *fixture) message(t testing.TB, v pathMessage) Message {
 	t.Helper()
@@ -111,12 +95,12 @@ func (f *fixture) message(t testing.TB, v pathMessage) Message {
 		Zone:      vectorZone,
 		TTL:       time.Duration(v.TTL) * time.Second,
 		Now:       time.Unix(v.Now, 0),
-		Rand: bytes.NewReader(slices.Concat(unhex(t, v.MsgID), unhex(t, v.Ephemeral),
-			unhex(t, v.Nonce))),
+		Rand: bytes.NewReader(slices.Concat(vectors.Unhex(t, v.MsgID), vectors.Unhex(t, v.Ephemeral),
+			vectors.Unhex(t, v.Nonce))),
 	}
 	// The reference sends v2 to a recipient that advertises it; the
 	// vectors mark that by a DMPV2 plaintext.
-	if bytes.HasPrefix(unhex(t, v.Plaintext), []byte("DMPV2:")) {
+	if bytes.HasPrefix(vectors.Unhex(t, v.Plaintext), []byte("DMPV2:")) {
 		m.SenderAddr = aliceAddress
 	}
 	if v.PrekeyID != 0 {
@@ -218,7 +202,7 @@ func TestSealSteps(t *testing.T) {
 			if got := hex.EncodeToString(outer); got != v.Outer {
 				t.Errorf("outer:\n got %s\nwant %s", got, v.Outer)
 			}
-			if !bytes.Contains(outer, unhex(t, v.Encrypted)) {
+			if !bytes.Contains(outer, vectors.Unhex(t, v.Encrypted)) {
 				t.Errorf("outer does not carry the encrypted message %s", v.Encrypted)
 			}
 		})
@@ -279,7 +263,7 @@ func (f *fixture) bobRecipient(t testing.TB, v pathMessage) Recipient {
 		},
 	}
 	if v.PrekeyPriv != nil {
-		priv := unhex(t, *v.PrekeyPriv)
+		priv := vectors.Unhex(t, *v.PrekeyPriv)
 		r.PrekeySecret = func(id uint32) ([]byte, bool) {
 			return priv, id == v.PrekeyID
 		}

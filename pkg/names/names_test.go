@@ -1,11 +1,10 @@
 package names
 
 import (
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"sort"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // mpVectors holds what this package needs from message-path.json, which the
@@ -30,24 +29,9 @@ type mpVectors struct {
 
 func loadVectors(t testing.TB) mpVectors {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/vectors/message-path.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var v mpVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
+	vectors.Load(t, "message-path.json", &v)
 	return v
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // TestMessageOwners rebuilds every owner name the reference client
@@ -56,12 +40,12 @@ func TestMessageOwners(t *testing.T) {
 	const zone = "mesh.example"
 	v := loadVectors(t)
 	alice, bob := v.Identities[1], v.Identities[2]
-	bobID := unhex(t, bob.UserID)
-	aliceSPK := unhex(t, alice.Ed25519)
+	bobID := vectors.Unhex(t, bob.UserID)
+	aliceSPK := vectors.Unhex(t, alice.Ed25519)
 
 	for _, m := range v.Messages {
 		t.Run(m.MsgID, func(t *testing.T) {
-			msgID := unhex(t, m.MsgID)
+			msgID := vectors.Unhex(t, m.MsgID)
 			var got []string
 			got = append(got, Slot(SlotIndex(msgID), bobID, zone))
 			key := MsgKey(msgID, bobID, aliceSPK)
@@ -91,7 +75,7 @@ func TestMessageOwners(t *testing.T) {
 
 func TestClaimOwner(t *testing.T) {
 	v := loadVectors(t)
-	bobID := unhex(t, v.Identities[2].UserID)
+	bobID := vectors.Unhex(t, v.Identities[2].UserID)
 	got := Claim(8, bobID, "provider.example")
 	if want := v.Claims[0].Owner; got != want {
 		t.Fatalf("got %q, want %q", got, want)

@@ -3,6 +3,8 @@ package records
 import (
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // fuzzSeeds adds every TXT value in the vectors that starts with prefix,
@@ -25,7 +27,7 @@ func fuzzSeeds(f *testing.F, prefix string) {
 	}
 	for _, file := range []string{"slot_manifest.json", "prekey.json", "identity_record.json"} {
 		for _, c := range loadRef(f, file) {
-			w := string(unhex(f, c.WireHex))
+			w := string(vectors.Unhex(f, c.WireHex))
 			if len(w) >= len(prefix) && w[:len(prefix)] == prefix {
 				f.Add(w, int64(2051222400-86400))
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 // The body fuzz targets below complement the wire targets in
@@ -44,7 +46,7 @@ func seedBodies(f *testing.F, prefix string) {
 	}
 	for _, file := range []string{"slot_manifest.json", "prekey.json", "identity_record.json"} {
 		for _, c := range loadRef(f, file) {
-			add(string(unhex(f, c.WireHex)), 2051222400-86400)
+			add(string(vectors.Unhex(f, c.WireHex)), 2051222400-86400)
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 type manifestInputs struct {
@@ -82,7 +84,7 @@ func TestManifestReferenceVectors(t *testing.T) {
 func TestManifestMessagePath(t *testing.T) {
 	f := loadMP(t)
 	alice := identityFromSeed(t, f.Identities[1].X25519Priv)
-	bobID := unhex(t, f.Identities[2].UserID)
+	bobID := vectors.Unhex(t, f.Identities[2].UserID)
 	for _, msg := range f.Messages {
 		t.Run(msg.MsgID, func(t *testing.T) {
 			now := time.Unix(msg.Now, 0)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/vectors"
 )
 
 type prekeyInputs struct {
@@ -28,7 +30,7 @@ func TestPrekeyReferenceVectors(t *testing.T) {
 			if err := json.Unmarshal(inputs, &in); err != nil {
 				t.Fatal(err)
 			}
-			signer := unhex(t, c.VerifyWithSPK)
+			signer := vectors.Unhex(t, c.VerifyWithSPK)
 			now := windowNow(in.Exp)
 			if in.Exp < 86400 {
 				now = time.Unix(int64(in.Exp)+1, 0) // the expired case

@@ -1,14 +1,13 @@
 package records
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/vectors"
 	"github.com/dnsmesh/dmp/pkg/keys"
 )
 
@@ -16,10 +15,6 @@ import (
 // docs/protocol/vectors/ (v0.7.5); message-path.json was produced by running
 // the reference client with its clock and randomness pinned
 // (message-path.md §16).
-const (
-	refDir     = "../../testdata/vectors/reference/"
-	msgPathVec = "../../testdata/vectors/message-path.json"
-)
 
 // refCase holds the fields the three reference files use.
 type refCase struct {
@@ -38,21 +33,10 @@ type refCase struct {
 	Inputs        json.RawMessage `json:"inputs"`
 }
 
-func loadJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
 func loadRef(t testing.TB, name string) []refCase {
 	t.Helper()
 	var cases []refCase
-	loadJSON(t, refDir+name, &cases)
+	vectors.Load(t, "reference/"+name, &cases)
 	if len(cases) == 0 {
 		t.Fatalf("%s: no cases", name)
 	}
@@ -62,23 +46,14 @@ func loadRef(t testing.TB, name string) []refCase {
 // wire returns the TXT value of case c.
 func (c refCase) wire(t testing.TB) string {
 	t.Helper()
-	return string(unhex(t, c.WireHex))
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
+	return string(vectors.Unhex(t, c.WireHex))
 }
 
 // identityFromSeed turns a vector seed into an identity the way the
 // reference generator does: the seed is an X25519 private key.
 func identityFromSeed(t testing.TB, seedHex string) *keys.Identity {
 	t.Helper()
-	id, err := keys.FromX25519(unhex(t, seedHex))
+	id, err := keys.FromX25519(vectors.Unhex(t, seedHex))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +63,7 @@ func identityFromSeed(t testing.TB, seedHex string) *keys.Identity {
 // fill copies hex string s into the fixed-size array dst.
 func fill(t testing.TB, dst []byte, s string) {
 	t.Helper()
-	b := unhex(t, s)
+	b := vectors.Unhex(t, s)
 	if len(b) != len(dst) {
 		t.Fatalf("hex %q is %d bytes, want %d", s, len(b), len(dst))
 	}
@@ -141,6 +116,6 @@ type mpFile struct {
 func loadMP(t testing.TB) mpFile {
 	t.Helper()
 	var f mpFile
-	loadJSON(t, msgPathVec, &f)
+	vectors.Load(t, "message-path.json", &f)
 	return f
 }
