@@ -55,6 +55,9 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		res, err := c.Receive(pctx)
 		cancel()
+		if ctx.Err() != nil {
+			return nil // interrupted: what was delivered is stored and printed
+		}
 		if err != nil {
 			return err
 		}
@@ -81,11 +84,11 @@ func (a *app) recvNotes(intros, prekeys int, errs []error) {
 	if prekeys > 0 {
 		a.note("published %d new prekeys", prekeys)
 	}
-	seen := map[string]bool{}
-	for _, e := range errs {
-		if !seen[e.Error()] {
-			seen[e.Error()] = true
-			a.warn("%s", e)
-		}
+	switch len(errs) {
+	case 0:
+	case 1:
+		a.warn("%s", errs[0])
+	default:
+		a.warn("%s (and %d more failed reads)", errs[0], len(errs)-1)
 	}
 }

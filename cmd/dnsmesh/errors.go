@@ -84,7 +84,8 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrWrongPassphrase):
 		return exitBadPassphrase
 	case errors.Is(err, dnsio.ErrQuery), errors.Is(err, dnsio.ErrRefused),
-		errors.Is(err, dnsio.ErrUnsigned), errors.Is(err, dnsio.ErrRegistration):
+		errors.Is(err, dnsio.ErrUnsigned), errors.Is(err, dnsio.ErrRegistration),
+		errors.Is(err, dnsio.ErrUnreachable):
 		return exitNetwork
 	}
 	return exitError
@@ -116,8 +117,9 @@ func defaultHints(err error) []string {
 		return []string{"another dnsmesh holds the state file; try again"}
 	case errors.Is(err, dnsio.ErrRefused):
 		return []string{"the node's reason is shown above; 'dnsmesh doctor' checks the setup"}
-	case errors.Is(err, dnsio.ErrQuery):
-		return []string{"check --dns-server or the resolvers; 'dnsmesh doctor' tests them"}
+	case errors.Is(err, dnsio.ErrQuery), errors.Is(err, dnsio.ErrUnreachable):
+		return []string{"is the node up? check --dns-server (or dns_server in config.yaml) " +
+			"and the resolvers; 'dnsmesh doctor' tests them"}
 	}
 	return nil
 }

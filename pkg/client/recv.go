@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/dnsmesh/dmp/internal/state"
@@ -37,11 +38,27 @@ type poll struct {
 	// done holds (spk, msg_id) pairs settled in this poll: delivered, or
 	// failed and not to be retried until the next poll (DECISIONS C7).
 	done map[string]bool
+	// answered counts the reads of the own claims and slots that got an
+	// answer; none at all means the node or resolver is unreachable.
+	answered int
+}
+
+// read looks name up for the poll, recording a failure in the result.
+func (c *Client) read(ctx context.Context, p *poll, name string) ([]string, bool) {
+	vals, err := c.lookup(ctx, name)
+	if err != nil {
+		p.res.QueryErrors = append(p.res.QueryErrors, err)
+		return nil, false
+	}
+	p.answered++
+	return vals, true
 }
 
 // Receive polls once: pending DNS deletions first, then claims in the own
 // zone (message-path.md §15.3), then the slot walk over the own zone and
-// the contacts' zones (§15.1 phase 2), then a prekey top-up.
+// the contacts' zones (§15.1 phase 2), then a prekey top-up. Failed reads
+// are skipped and reported in the result, but when none of them got an
+// answer, or ctx ends, it returns an error along with what it delivered.
 func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	if err := c.needID(); err != nil {
 		return nil, err
@@ -63,6 +80,13 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	c.receiveClaims(ctx, p)
 	for _, zone := range c.walkZones(p.contacts) {
 		c.walkZone(ctx, p, zone)
+	}
+	if err := ctx.Err(); err != nil {
+		return p.res, fmt.Errorf("client: receive: %w", err)
+	}
+	if p.answered == 0 && len(p.res.QueryErrors) > 0 {
+		return p.res, fmt.Errorf("client: no read got an answer (%d failed): %w",
+			len(p.res.QueryErrors), p.res.QueryErrors[0])
 	}
 	n, err := c.TopUpPrekeys(ctx)
 	p.res.NewPrekeys = n
@@ -100,9 +124,8 @@ func (c *Client) receiveClaims(ctx context.Context, p *poll) {
 	uid := c.ID.UserID()
 	for slot := range names.SlotCount {
 		owner := names.Claim(slot, uid[:], c.Zone())
-		vals, err := c.lookup(ctx, owner)
-		if err != nil {
-			p.res.QueryErrors = append(p.res.QueryErrors, err)
+		vals, ok := c.read(ctx, p, owner)
+		if !ok {
 			continue
 		}
 		for _, v := range vals {
@@ -179,9 +202,8 @@ func (c *Client) findManifest(ctx context.Context, cl *records.Claim) *records.M
 func (c *Client) walkZone(ctx context.Context, p *poll, zone string) {
 	uid := c.ID.UserID()
 	for slot := range names.SlotCount {
-		vals, err := c.lookup(ctx, names.Slot(slot, uid[:], zone))
-		if err != nil {
-			p.res.QueryErrors = append(p.res.QueryErrors, err)
+		vals, ok := c.read(ctx, p, names.Slot(slot, uid[:], zone))
+		if !ok {
 			continue
 		}
 		for _, v := range vals {

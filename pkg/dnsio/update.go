@@ -17,6 +17,9 @@ const tsigFudge = 300
 // ErrRefused is wrapped by a *RefusedError.
 var ErrRefused = errors.New("dnsio: update refused")
 
+// ErrUnreachable is wrapped when an UPDATE got no reply at all.
+var ErrUnreachable = errors.New("dnsio: no reply from the node")
+
 // ErrUnsigned is returned when a signed UPDATE gets a successful reply
 // that carries no valid TSIG, so the success cannot be trusted.
 var ErrUnsigned = errors.New("dnsio: update reply is not signed by the key")
@@ -96,7 +99,7 @@ func (u *Updater) Apply(ctx context.Context, changes ...Change) error {
 
 	resp, err := exchange(ctx, m, u.Server, timeout, secrets)
 	if resp == nil {
-		return fmt.Errorf("dnsio: update %s via %s: %w", u.Zone, u.Server, err)
+		return fmt.Errorf("%w: update %s via %s: %w", ErrUnreachable, u.Zone, u.Server, err)
 	}
 	return u.check(resp, err)
 }
