@@ -113,11 +113,11 @@ func (a *app) open(withKeys bool) (*client.Client, error) {
 	}
 	c.Reader = r
 	if cfg.TSIG != nil {
-		w, err := tsigWriter(cfg, server)
-		if err != nil {
-			return nil, err
+		if w, err := tsigWriter(cfg, server); err == nil {
+			c.Writer = w
+		} else {
+			c.Writer = brokenWriter{err: err} // fails writes only, not local commands
 		}
-		c.Writer = w
 	}
 	if server != "" {
 		c.ClaimWriter = func(zone string) client.Writer {
@@ -131,6 +131,11 @@ func (a *app) open(withKeys bool) (*client.Client, error) {
 	}
 	return c, nil
 }
+
+// brokenWriter fails every write with the reason no writer could be built.
+type brokenWriter struct{ err error }
+
+func (b brokenWriter) Apply(context.Context, ...dnsio.Change) error { return b.err }
 
 // tsigWriter builds the UPDATE writer from the registered key.
 func tsigWriter(cfg *config.Config, server string) (*dnsio.Updater, error) {

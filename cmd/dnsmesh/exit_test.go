@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dnsmesh/dmp/internal/config"
 )
 
 // TestExitCodes checks the documented exit codes.
@@ -16,6 +18,7 @@ func TestExitCodes(t *testing.T) {
 		&bytes.Buffer{}, &bytes.Buffer{}); code != exitOK {
 		t.Fatalf("init got exit %d, want 0", code)
 	}
+	withContactAndKey(t, home)
 	tests := []struct {
 		name string
 		pass string
@@ -32,6 +35,12 @@ func TestExitCodes(t *testing.T) {
 			exitBadPassphrase},
 		{"unreachable node", "pw", []string{"--dns-server", "127.0.0.1:1", "identity",
 			"fetch", "zed@mesh.example"}, exitNetwork},
+		{"recv, node down", "pw", []string{"--dns-server", "127.0.0.1:1", "recv"},
+			exitNetwork},
+		{"send, node down", "pw", []string{"--dns-server", "127.0.0.1:1", "send",
+			"dave@mesh.example", "hi"}, exitNetwork},
+		{"server without port", "pw", []string{"--dns-server", "nonsense", "recv"},
+			exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,5 +56,24 @@ func TestExitCodes(t *testing.T) {
 				t.Fatalf("stderr does not start with the program name:\n%s", &stderr)
 			}
 		})
+	}
+}
+
+// withContactAndKey pins a contact and stores a TSIG key in home, so send
+// gets as far as the network.
+func withContactAndKey(t *testing.T, home string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	if code := run([]string{"contacts", "add", "dave@mesh.example", strings.Repeat("09", 32)},
+		nil, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Fatalf("contacts add got exit %d: %s", code, &stderr)
+	}
+	cfg, err := config.Load(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TSIG = &config.TSIG{KeyName: "k.mesh.example", SecretHex: "00", Zone: "mesh.example"}
+	if err := config.Save(home, cfg); err != nil {
+		t.Fatal(err)
 	}
 }

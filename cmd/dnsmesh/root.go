@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"runtime/debug"
+
+	"github.com/dnsmesh/dmp/internal/config"
 
 	"github.com/spf13/cobra"
 )
@@ -45,6 +48,14 @@ func newRootCommand(a *app) *cobra.Command {
 		"folder of config.yaml and state.db (default $DMP_CONFIG_HOME or ~/.dmp)")
 	root.PersistentFlags().StringVar(&a.dnsServer, "dns-server", "",
 		"host:port of a node for reads and updates (default: from config)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if a.dnsServer != "" {
+			if err := config.CheckServer(a.dnsServer); err != nil {
+				return &usageError{err: fmt.Errorf("--dns-server: %w", err)}
+			}
+		}
+		return nil
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err: err}
 	})

@@ -13,8 +13,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -133,7 +135,28 @@ func Load(home string) (*Config, error) {
 	if c.Username == "" || c.Domain == "" || c.KDFSalt == "" {
 		return nil, fmt.Errorf("config: %s lacks username, domain or kdf_salt", Path(home))
 	}
+	for _, s := range append([]string{c.DNSServer}, c.Resolvers...) {
+		if s == "" {
+			continue
+		}
+		if err := CheckServer(s); err != nil {
+			return nil, fmt.Errorf("config: %s: %w", Path(home), err)
+		}
+	}
 	return &c, nil
+}
+
+// CheckServer reports whether s is a host:port DNS server address with a
+// numeric port, as dns_server, dns_resolvers and --dns-server take.
+func CheckServer(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" {
+		return fmt.Errorf("server %q is not host:port", s)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("server %q has no valid port", s)
+	}
+	return nil
 }
 
 // Create writes c as the config of home, creating home 0700 if needed. It
