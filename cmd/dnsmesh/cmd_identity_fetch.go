@@ -12,14 +12,14 @@ import (
 
 // candidateView is one identity found by `identity fetch`.
 type candidateView struct {
-	Address     string  `json:"address"`
-	Owner       string  `json:"owner"`
-	Fingerprint string  `json:"fingerprint"`
-	X25519      string  `json:"x25519_public"`
-	Ed25519     string  `json:"ed25519_public"`
-	TS          uint64  `json:"ts"`
-	Versions    []uint8 `json:"versions"`
-	Added       bool    `json:"added"`
+	Address     string `json:"address"`
+	Owner       string `json:"owner"`
+	Fingerprint string `json:"fingerprint"`
+	X25519      string `json:"x25519_public"`
+	Ed25519     string `json:"ed25519_public"`
+	TS          uint64 `json:"ts"`
+	Versions    []int  `json:"versions"` // ints: []uint8 would marshal as base64
+	Added       bool   `json:"added"`
 }
 
 func newIdentityFetchCommand(a *app) *cobra.Command {
@@ -102,9 +102,13 @@ func (a *app) runFetch(cmd *cobra.Command, addr string, add bool, accept string,
 	return nil
 }
 
-func versionsOf(v []uint8) []uint8 {
+func versionsOf(v []uint8) []int {
 	if len(v) == 0 {
-		return []uint8{1}
+		return []int{1}
 	}
-	return v
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
 }

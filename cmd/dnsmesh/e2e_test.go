@@ -153,6 +153,7 @@ func TestEndToEnd(t *testing.T) {
 	bob.ok("identity", "refresh-prekeys", "--count", "5")
 	alice.ok("identity", "fetch", bob.addr(), "--add")
 	bob.ok("identity", "fetch", alice.addr(), "--add")
+	checkFetchJSON(t, alice, bob.addr())
 
 	// A forward-secret message, received exactly once.
 	res, errs := alice.send(bob.addr(), "hello bob")
@@ -217,5 +218,23 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if out, _ := carol.ok("recv"); out != "" {
 		t.Fatalf("carol's second recv got %q, want nothing (replay cache)", out)
+	}
+}
+
+// checkFetchJSON checks `identity fetch --json` for an identity published
+// with --advertise-v2.
+func checkFetchJSON(t *testing.T, u *user, addr string) {
+	t.Helper()
+	out, _ := u.ok("identity", "fetch", addr, "--json")
+	var views []struct {
+		Address  string `json:"address"`
+		Versions []int  `json:"versions"`
+	}
+	if err := json.Unmarshal([]byte(out), &views); err != nil {
+		t.Fatalf("fetch --json output %q: %v", out, err)
+	}
+	if len(views) != 1 || views[0].Address != addr || len(views[0].Versions) != 2 ||
+		views[0].Versions[1] != 2 {
+		t.Fatalf("fetch --json got %+v, want %s with versions [1 2]", views, addr)
 	}
 }
