@@ -52,7 +52,8 @@ func TestDigAndKdig(t *testing.T) {
 		add("multi.example.org.", "one"), add("multi.example.org.", "two"),
 	)
 	for i := range 12 {
-		seedValues(t, s, add("big.example.org.", fmt.Sprintf("%02d%s", i, strings.Repeat("b", 200))))
+		v := fmt.Sprintf("%02d%s", i, strings.Repeat("b", 200))
+		seedValues(t, s, add("big.example.org.", v))
 	}
 
 	cases := []struct {
@@ -118,7 +119,8 @@ func TestZoneTransferRefused(t *testing.T) {
 			t.Fatalf("%s: %v", dns.TypeToString[qtype], err)
 		}
 		if r.Rcode != dns.RcodeRefused {
-			t.Errorf("%s: got %s, want REFUSED", dns.TypeToString[qtype], dns.RcodeToString[r.Rcode])
+			t.Errorf("%s: got %s, want REFUSED",
+				dns.TypeToString[qtype], dns.RcodeToString[r.Rcode])
 		}
 	}
 }

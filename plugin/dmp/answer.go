@@ -64,7 +64,8 @@ func (d *Dmp) answer(ctx context.Context, zone string, state request.Request) (r
 }
 
 // lookup reads owner's live values from the store, timing the call.
-func (d *Dmp) lookup(ctx context.Context, zone, owner string, now time.Time) ([]store.Value, bool, error) {
+func (d *Dmp) lookup(ctx context.Context, zone, owner string,
+	now time.Time) ([]store.Value, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 

@@ -31,7 +31,8 @@ func roundTrip(t *testing.T, m *dns.Msg) (*dns.Msg, []byte) {
 
 func TestTXTSplitAt255(t *testing.T) {
 	d := newTestDmp(t)
-	resp, _ := serve(t, d, &test.ResponseWriter{}, test.Case{Qname: "long.example.org.", Qtype: dns.TypeTXT}.Msg())
+	q := test.Case{Qname: "long.example.org.", Qtype: dns.TypeTXT}
+	resp, _ := serve(t, d, &test.ResponseWriter{}, q.Msg())
 	got, _ := roundTrip(t, resp)
 	if len(got.Answer) != 1 {
 		t.Fatalf("got %d RRs, want 1", len(got.Answer))
@@ -51,7 +52,8 @@ func TestTXTSplitAt255(t *testing.T) {
 
 func TestTXTRawBytes(t *testing.T) {
 	d := newTestDmp(t)
-	resp, _ := serve(t, d, &test.ResponseWriter{}, test.Case{Qname: "slash.example.org.", Qtype: dns.TypeTXT}.Msg())
+	q := test.Case{Qname: "slash.example.org.", Qtype: dns.TypeTXT}
+	resp, _ := serve(t, d, &test.ResponseWriter{}, q.Msg())
 	_, wire := roundTrip(t, resp)
 	want := append([]byte{5}, `a\b"c`...) // one character-string, length-prefixed
 	if !bytes.Contains(wire, want) {

@@ -23,7 +23,8 @@ type Apex struct {
 }
 
 // records returns the apex RRset of type qtype at owner, or nil.
-func (a *Apex) records(qtype uint16, owner, zone string, ttl time.Duration, now time.Time) []dns.RR {
+func (a *Apex) records(qtype uint16, owner, zone string, ttl time.Duration,
+	now time.Time) []dns.RR {
 	hdr := dns.RR_Header{Name: owner, Rrtype: qtype, Class: dns.ClassINET, Ttl: seconds(ttl)}
 	var rrs []dns.RR
 	switch qtype {
@@ -66,8 +67,9 @@ func (a *Apex) soa(owner, zone string, ttl time.Duration, now time.Time) *dns.SO
 		minimum = seconds(ttl)
 	}
 
+	hdr := dns.RR_Header{Name: owner, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: seconds(ttl)}
 	return &dns.SOA{
-		Hdr:     dns.RR_Header{Name: owner, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: seconds(ttl)},
+		Hdr:     hdr,
 		Ns:      mname,
 		Mbox:    rname,
 		Serial:  uint32(now.Unix()), // #nosec G115 -- RFC 1982 serial arithmetic wraps.

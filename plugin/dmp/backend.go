@@ -28,6 +28,7 @@ const redisDialRetries = 1
 // useBolt makes d open the embedded store at path (DECISIONS N11).
 func (d *Dmp) useBolt(path string) {
 	d.source = "bolt " + path
+	d.exclusive = true
 	d.open = func() (store.Store, error) {
 		s, err := boltstore.Open(path, boltstore.Options{})
 		if err != nil {

@@ -54,9 +54,13 @@ type Dmp struct {
 	limiter *limiter                    // per-client query rate limit; nil when off
 	open    func() (store.Store, error) // opens Store; chosen by parse
 	source  string                      // which store open opens, for logs
-	health  storeHealth
-	maint   *maintainer
-	write   writeSide
+	// exclusive is set for the embedded store, which one process may
+	// hold open at a time.
+	exclusive bool
+	released  bool // the embedded store was closed for a reload
+	health    storeHealth
+	maint     *maintainer
+	write     writeSide
 }
 
 // New returns a Dmp with the defaults of the Corefile options.

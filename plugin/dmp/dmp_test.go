@@ -185,7 +185,8 @@ func TestServeAnswers(t *testing.T) {
 func TestServeNegativeTTL(t *testing.T) {
 	d := newTestDmp(t)
 	d.Apex.Minimum = 5
-	resp, _ := serve(t, d, &test.ResponseWriter{}, test.Case{Qname: "no.example.org.", Qtype: dns.TypeTXT}.Msg())
+	q := test.Case{Qname: "no.example.org.", Qtype: dns.TypeTXT}
+	resp, _ := serve(t, d, &test.ResponseWriter{}, q.Msg())
 	if len(resp.Ns) != 1 {
 		t.Fatalf("got %d authority RRs, want 1", len(resp.Ns))
 	}
@@ -215,7 +216,8 @@ type failStore struct {
 	err error
 }
 
-func (f *failStore) Lookup(ctx context.Context, zone, owner string, now time.Time) ([]store.Value, bool, error) {
+func (f *failStore) Lookup(ctx context.Context, zone, owner string,
+	now time.Time) ([]store.Value, bool, error) {
 	if f.err != nil {
 		return nil, false, f.err
 	}
@@ -270,7 +272,8 @@ func TestServeRcodes(t *testing.T) {
 			m.Opcode = c.opcode
 			resp, rcode := serve(t, d, &test.ResponseWriter{}, m)
 			if rcode != c.want {
-				t.Errorf("got rcode %s, want %s", dns.RcodeToString[rcode], dns.RcodeToString[c.want])
+				t.Errorf("got rcode %s, want %s",
+					dns.RcodeToString[rcode], dns.RcodeToString[c.want])
 			}
 			if wrote := resp != nil; wrote != (c.want == dns.RcodeSuccess) {
 				t.Errorf("got reply written %v for rcode %s", wrote, dns.RcodeToString[rcode])

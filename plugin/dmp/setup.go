@@ -39,6 +39,8 @@ func setup(c *caddy.Controller) error {
 	cfg.AllowOpcode(dns.OpcodeUpdate)
 	c.OnStartup(d.OnStartup)
 	c.OnShutdown(d.OnShutdown)
+	c.OnRestart(d.onRestart)
+	c.OnRestartFailed(d.onRestartFailed)
 	cfg.AddPlugin(func(next plugin.Handler) plugin.Handler {
 		d.Next = next
 		return d
@@ -69,7 +71,7 @@ func (d *Dmp) OnShutdown() error {
 		d.maint.close()
 		d.maint = nil
 	}
-	if d.Store != nil {
+	if d.Store != nil && !d.released {
 		if cerr := d.Store.Close(); err == nil {
 			err = cerr
 		}
@@ -78,6 +80,37 @@ func (d *Dmp) OnShutdown() error {
 	if err != nil {
 		return plugin.Error("dmp", err)
 	}
+	return nil
+}
+
+// onRestart runs before a reload starts the new instance, which happens
+// before this one shuts down. The embedded store's file is locked by its
+// opener, so it is closed here for the new instance to open; queries in
+// between get SERVFAIL. A shared Redis needs nothing.
+func (d *Dmp) onRestart() error {
+	if !d.exclusive || d.Store == nil {
+		return nil
+	}
+	d.maint.close()
+	d.maint = nil
+	d.released = true
+	return d.Store.Close()
+}
+
+// onRestartFailed reopens the embedded store when the reload failed and
+// this instance keeps serving.
+func (d *Dmp) onRestartFailed() error {
+	if !d.released {
+		return nil
+	}
+	s, err := d.open()
+	if err != nil {
+		return plugin.Error("dmp", err)
+	}
+	// TODO(#4): swap Store atomically; queries read it while this runs.
+	d.Store = s
+	d.released = false
+	d.maint = startMaintainer(d, maintainInterval)
 	return nil
 }
 
