@@ -59,7 +59,7 @@ func startRedis(dir string) (*process, string, error) {
 		"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no")}
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
 	if err := p.cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start redis-server: %w", err)
+		return nil, "", fmt.Errorf("start redis-server (apt-get install redis-server): %w", err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	for range 100 {
