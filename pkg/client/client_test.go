@@ -13,6 +13,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
 	"github.com/dnsmesh/dmp/pkg/names"
+	"github.com/dnsmesh/dmp/pkg/records"
 )
 
 func init() { UseLowCostKDFForTests() }
@@ -206,5 +207,73 @@ func TestUnpinnedSenderGoesToIntroQueue(t *testing.T) {
 	inbox, _ := bob.Inbox()
 	if len(inbox) != 1 || inbox[0].Contact != "carol@mesh.example" {
 		t.Fatalf("inbox got %+v, want carol's message", inbox)
+	}
+}
+
+// countingDNS counts the reads a memDNS serves.
+type countingDNS struct {
+	*memDNS
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *countingDNS) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.memDNS.LookupTXT(ctx, name)
+}
+
+// TestClaimFloodIsBounded fills every claim name of bob's with validly
+// signed claims that point at manifests in many zones that do not exist,
+// as any anonymous writer can, and checks that a poll stays cheap and the
+// real message still arrives.
+func TestClaimFloodIsBounded(t *testing.T) {
+	ctx := context.Background()
+	mem := &memDNS{data: map[string][]string{}}
+	alice, bob, mallory := newUser(t, mem, "alice"), newUser(t, mem, "bob"),
+		newUser(t, mem, "mallory")
+	for _, c := range []*Client{alice, bob} {
+		c.PublishIdentity(ctx, time.Hour, true)
+	}
+	mustPin(t, alice, "bob@mesh.example")
+	mustPin(t, bob, "alice@mesh.example")
+
+	rid := bob.ID.UserID()
+	now := time.Now()
+	for slot := range names.SlotCount {
+		for i := range 64 {
+			cl := &records.Claim{Domain: fmt.Sprintf("z%d.example", i%40), Slot: uint8(slot),
+				TS: uint64(now.Unix()), Exp: uint64(now.Add(time.Hour).Unix())}
+			cl.MsgID[0], cl.MsgID[1] = byte(slot), byte(i)
+			copy(cl.SenderSPK[:], mallory.ID.Ed25519Public)
+			wire, err := cl.Sign(mallory.ID.Ed25519)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mem.Apply(ctx, dnsio.Change{Op: dnsio.Add, Owner: names.Claim(slot, rid[:],
+				"mesh.example"), Value: wire})
+		}
+	}
+	if _, err := alice.Send(ctx, "bob", []byte("through the flood"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	counter := &countingDNS{memDNS: mem}
+	bob.Reader = counter
+	got, err := bob.Receive(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Inbox) != 1 || string(got.Inbox[0].Body) != "through the flood" {
+		t.Fatalf("got %d messages, want alice's", len(got.Inbox))
+	}
+	// Claims, the own walk and alice's zone, plus the slots of at most
+	// maxClaimZones claim zones, plus a few identity reads.
+	if limit := 3*names.SlotCount + maxClaimZones*names.SlotCount + 10; counter.reads > limit {
+		t.Fatalf("one poll made %d reads, want at most %d", counter.reads, limit)
+	}
+	if got.Dropped["too-many-claim-zones"] == 0 {
+		t.Fatalf("drops %v, want too-many-claim-zones", got.Dropped)
 	}
 }

@@ -31,6 +31,12 @@ type RecvResult struct {
 
 func (r *RecvResult) drop(reason string) { r.Dropped[reason]++ }
 
+// maxClaimZones caps the distinct zones whose slots one poll reads for
+// claims. Anyone may write claims (they are anonymous), so without a cap
+// a node's worth of claims naming many zones would cost thousands of reads
+// every poll.
+const maxClaimZones = 8
+
 // poll holds one Receive run's working sets.
 type poll struct {
 	res      *RecvResult
@@ -38,6 +44,11 @@ type poll struct {
 	// done holds (spk, msg_id) pairs settled in this poll: delivered, or
 	// failed and not to be retried until the next poll (DECISIONS C7).
 	done map[string]bool
+	// slots caches the slot RRsets read for claims in this poll, by owner,
+	// and claimZones the zones claims sent it to: a flood of claims costs
+	// at most maxClaimZones * SlotCount reads.
+	slots      map[string][]string
+	claimZones map[string]bool
 	// answered counts the reads of the own claims and slots that got an
 	// answer; none at all means the node or resolver is unreachable.
 	answered int
@@ -63,7 +74,8 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	if err := c.needID(); err != nil {
 		return nil, err
 	}
-	p := &poll{res: &RecvResult{Dropped: map[string]int{}}, done: map[string]bool{}}
+	p := &poll{res: &RecvResult{Dropped: map[string]int{}}, done: map[string]bool{},
+		slots: map[string][]string{}, claimZones: map[string]bool{}}
 	err := c.State.Update(func(tx *state.Tx) error {
 		var err error
 		p.contacts, err = tx.Contacts()
@@ -150,9 +162,9 @@ func (c *Client) handleClaim(ctx context.Context, p *poll, cl *records.Claim) {
 		p.done[key] = true
 		return
 	}
-	m := c.findManifest(ctx, cl)
+	m, reason := c.findManifest(ctx, p, cl)
 	if m == nil {
-		p.res.drop("manifest-not-found")
+		p.res.drop(reason)
 		return
 	}
 	p.done[key] = true
@@ -179,22 +191,31 @@ func (c *Client) alreadyHandled(spk, msgID []byte) string {
 }
 
 // findManifest walks the recipient's ten slots in the claim's zone for
-// the manifest the claim names, signed by the claim's sender.
-func (c *Client) findManifest(ctx context.Context, cl *records.Claim) *records.Manifest {
+// the manifest the claim names, signed by the claim's sender. Each slot is
+// read once per poll; past maxClaimZones zones it gives up.
+func (c *Client) findManifest(ctx context.Context, p *poll,
+	cl *records.Claim) (*records.Manifest, string) {
+	zone := strings.ToLower(strings.TrimRight(cl.Domain, "."))
+	if !p.claimZones[zone] && len(p.claimZones) >= maxClaimZones {
+		return nil, "too-many-claim-zones"
+	}
+	p.claimZones[zone] = true
 	uid := c.ID.UserID()
 	for slot := range names.SlotCount {
-		vals, err := c.lookup(ctx, names.Slot(slot, uid[:], cl.Domain))
-		if err != nil {
-			continue
+		owner := names.Slot(slot, uid[:], zone)
+		vals, ok := p.slots[owner]
+		if !ok {
+			vals, _ = c.lookup(ctx, owner) // a failed read counts as empty
+			p.slots[owner] = vals
 		}
 		for _, v := range vals {
 			m, err := message.CheckManifest(v, c.ID, c.now())
 			if err == nil && m.MsgID == cl.MsgID && m.SenderSPK == cl.SenderSPK {
-				return m
+				return m, ""
 			}
 		}
 	}
-	return nil
+	return nil, "manifest-not-found"
 }
 
 // walkZone reads the ten slots of the own mailbox in zone and opens the
