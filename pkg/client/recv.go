@@ -196,10 +196,13 @@ func (c *Client) alreadyHandled(spk, msgID []byte) string {
 func (c *Client) findManifest(ctx context.Context, p *poll,
 	cl *records.Claim) (*records.Manifest, string) {
 	zone := strings.ToLower(strings.TrimRight(cl.Domain, "."))
-	if !p.claimZones[zone] && len(p.claimZones) >= maxClaimZones {
+	own := names.SameDNSName(zone, c.Zone()) // walked anyway; never crowded out
+	if !own && !p.claimZones[zone] && len(p.claimZones) >= maxClaimZones {
 		return nil, "too-many-claim-zones"
 	}
-	p.claimZones[zone] = true
+	if !own {
+		p.claimZones[zone] = true
+	}
 	uid := c.ID.UserID()
 	for slot := range names.SlotCount {
 		owner := names.Slot(slot, uid[:], zone)
