@@ -113,6 +113,10 @@ func defaultHints(err error) []string {
 			"list contacts with 'dnsmesh contacts list'"}
 	case errors.Is(err, client.ErrNoWriter):
 		return []string{"register a key with 'dnsmesh tsig register'"}
+	case errors.Is(err, state.ErrDamaged):
+		return []string{"move state.db aside to start an empty one; its contacts, inbox and " +
+			"prekey secrets are lost",
+			"then pin contacts again ('identity fetch --add') and run 'identity refresh-prekeys'"}
 	case errors.Is(err, state.ErrBusy):
 		return []string{"another dnsmesh holds the state file; try again"}
 	case errors.Is(err, dnsio.ErrRefused):

@@ -28,6 +28,9 @@ const FileMode os.FileMode = 0o600
 // ErrBusy is returned when the file stays locked past LockTimeout.
 var ErrBusy = errors.New("state: file is busy in another dnsmesh process")
 
+// ErrDamaged is returned when the file is not a readable state file.
+var ErrDamaged = errors.New("state: file is damaged or not a state file")
+
 // ErrNotFound is returned for a missing contact, prekey or intro.
 var ErrNotFound = errors.New("state: not found")
 
@@ -76,6 +79,10 @@ func (d *DB) run(write bool, fn func(*Tx) error) error {
 	db, err := bolt.Open(d.path, FileMode, &bolt.Options{Timeout: d.timeout})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrBusy, d.path)
+	}
+	if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) ||
+		errors.Is(err, bolt.ErrVersionMismatch) {
+		return fmt.Errorf("%w: %s: %w", ErrDamaged, d.path, err)
 	}
 	if err != nil {
 		return fmt.Errorf("state: open %s: %w", d.path, err)
