@@ -6,11 +6,15 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/erasure"
+	"github.com/dnsmesh/dmp/pkg/message"
 
 	"github.com/spf13/cobra"
 )
 
-// maxStdinMessage caps a message read from stdin, in bytes.
+// maxStdinMessage caps a message read from stdin, in bytes: no message
+// this size fits, since the whole sealed message is at most
+// erasure.MaxPayload bytes.
 const maxStdinMessage = 64 << 10
 
 func newSendCommand(a *app) *cobra.Command {
@@ -75,7 +79,9 @@ func (a *app) messageBody(args []string) ([]byte, error) {
 		return nil, fmt.Errorf("read message from stdin: %w", err)
 	}
 	if len(b) > maxStdinMessage {
-		return nil, fmt.Errorf("message on stdin is over %d bytes", maxStdinMessage)
+		return nil, fmt.Errorf("%w: stdin holds over %d bytes, the limit is about %d bytes "+
+			"(the exact figure depends on the header)", message.ErrTooLarge, maxStdinMessage,
+			erasure.MaxPayload)
 	}
 	if len(b) == 0 {
 		return nil, usagef("empty message")
