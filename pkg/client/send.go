@@ -214,7 +214,10 @@ func (c *Client) publishClaim(ctx context.Context, ct state.Contact, sent *messa
 		}
 	}
 	if w == nil {
-		// TODO(#6): find the node of a foreign zone from its SOA MNAME.
+		// TODO(#6): find the node of a foreign zone as RFC 2136 §4 does:
+		// SOA MNAME (then the NS targets) through the resolvers, A/AAAA,
+		// port 53; test with two coredns-dmp nodes using `soa`/`address`
+		// and a port override in dnsio.
 		return "skipped: no node known for " + ct.Domain
 	}
 	if err := w.Apply(ctx, ch); err != nil {
