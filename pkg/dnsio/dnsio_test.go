@@ -31,14 +31,7 @@ type testServer struct {
 func startServer(t *testing.T) *testServer {
 	t.Helper()
 	ts := &testServer{}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, l := listenPair(t)
 	ts.addr = pc.LocalAddr().String()
 	secrets := map[string]string{testKey: base64.StdEncoding.EncodeToString(testSecret)}
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
@@ -61,6 +54,25 @@ func startServer(t *testing.T) *testServer {
 }
 
 // acceptAll lets UPDATE through; the library's default answers NOTIMP.
+// listenPair opens UDP and TCP on one free loopback port, retrying when
+// another process holds the TCP side of the port UDP got.
+func listenPair(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, l
+		}
+		pc.Close()
+	}
+	t.Fatal("no loopback port free for both UDP and TCP")
+	return nil, nil
+}
+
 func acceptAll(dns.Header) dns.MsgAcceptAction { return dns.MsgAccept }
 
 func (ts *testServer) set(f func(w dns.ResponseWriter, r *dns.Msg)) {
