@@ -5,9 +5,11 @@
 // (records-server-cli.md §C.3). It holds config.yaml (settings, the KDF
 // salt, the stored public keys that detect a wrong passphrase, and the
 // TSIG secret) and state.db (package state). Folders are created 0700 and
-// files 0600; a new file is created with O_EXCL so nothing is clobbered,
-// and a changed config replaces the old one through an O_EXCL temporary
-// file and a rename, so a crash leaves either the old or the new file.
+// files 0600. Every write goes through a temporary file created with O_EXCL:
+// a new config is then hard-linked into place, which fails when one is
+// already there, so nothing is clobbered even by a racing writer; a changed
+// config replaces the old one by rename, so a crash leaves either the old
+// or the new file.
 package config
 
 import (
@@ -159,18 +161,22 @@ func CheckServer(s string) error {
 	return nil
 }
 
-// Create writes c as the config of home, creating home 0700 if needed. It
-// refuses with ErrExists to replace a config unless force is set.
+// Create writes c as the config of home, creating home 0700 if needed.
+// Without force it refuses with ErrExists to replace a config, and the
+// check is the link(2) that puts the new file in place, so of two racing
+// Creates exactly one wins. With force it replaces the config atomically.
 func Create(home string, c *Config, force bool) error {
 	if err := EnsureDir(home); err != nil {
 		return err
 	}
-	if !force {
-		if _, err := os.Stat(Path(home)); err == nil {
-			return fmt.Errorf("%w: %s", ErrExists, Path(home))
-		}
+	if force {
+		return Save(home, c)
 	}
-	return Save(home, c)
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("config: encode: %w", err)
+	}
+	return writeNew(Path(home), b)
 }
 
 // Save replaces the config of home atomically.
@@ -200,26 +206,55 @@ func EnsureDir(dir string) error {
 	return nil
 }
 
-// WriteAtomic writes b to path through a temporary file created with
-// O_EXCL and mode 0600, synced, then renamed over path.
+// WriteAtomic writes b to path through a temporary file of its own
+// (O_EXCL, mode 0600), synced, then renamed over path.
 func WriteAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	os.Remove(tmp) // a leftover of a crashed write; ours alone to remove
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, SecretMode)
+	tmp, err := writeTemp(path, b)
 	if err != nil {
-		return fmt.Errorf("config: create %s: %w", tmp, err)
-	}
-	_, werr := f.Write(b)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("config: write %s: %w", tmp, err)
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("config: replace %s: %w", path, err)
 	}
 	return syncDir(filepath.Dir(path))
+}
+
+// writeNew writes b to path only if path does not exist: the data goes
+// to a temporary file first and is then hard-linked to path, which fails
+// with EEXIST when another file got there first, so a reader never sees a
+// half-written file and a concurrent writer is never overwritten.
+func writeNew(path string, b []byte) error {
+	tmp, err := writeTemp(path, b)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%w: %s", ErrExists, path)
+		}
+		return fmt.Errorf("config: create %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeTemp writes b, synced, to a new temporary file next to path,
+// created with O_EXCL and mode 0600, and returns its name.
+func writeTemp(path string, b []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return "", fmt.Errorf("config: create temporary file for %s: %w", path, err)
+	}
+	_, werr := f.Write(b)
+	cherr := f.Chmod(SecretMode)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, cherr, serr, cerr); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("config: write %s: %w", f.Name(), err)
+	}
+	return f.Name(), nil
 }
 
 // syncDir flushes a directory so a rename inside it survives a crash.
