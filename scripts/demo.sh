@@ -10,7 +10,8 @@
 # `$` and its output indented. The node is stopped and the temporary
 # folder removed on exit, also on failure; any failure exits non-zero.
 #
-# Needs Go and the clone only: no root, no Debian package, no network.
+# Needs Go and the clone only: no root, no Debian package; the network only
+# for Go's module download on the first build.
 #
 # Environment:
 #   DEMO_ALICE_PASSPHRASE, DEMO_BOB_PASSPHRASE  passphrases (defaults below)
