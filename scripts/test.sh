@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 
 # Tool → Debian package, for everything the tests run.
 need=(redis-server:redis-server redis-cli:redis-tools dig:dnsutils
-	nsupdate:dnsutils kdig:knot-dnsutils knsupdate:knot-dnsutils)
+	nsupdate:dnsutils kdig:knot-dnsutils knsupdate:knot-dnsutils
+	faketime:faketime)
 
 # install_missing installs or names the Debian packages of missing tools.
 install_missing() {
