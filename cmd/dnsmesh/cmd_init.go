@@ -3,8 +3,10 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/state"
@@ -31,7 +33,14 @@ it): together they restore the identity with 'init --restore --salt'.
 
 The node is named with --dns-server (reads and updates go straight to it;
 without it reads use the system resolver) and --register-url (its HTTP
-registration endpoint, for 'dnsmesh tsig register').`,
+registration endpoint, for 'dnsmesh tsig register').
+
+init refuses to touch a folder that already holds config.yaml or state.db.
+With --force it renames both to <file>.bak-<UTC time> (stderr names the
+backups) and starts a new identity with an empty state: the old prekey
+secrets, contacts, inbox and intro queue belong to the old keys and stay
+in the backup, which opens as a config home of its own once the two
+files are copied back to their plain names.`,
 		Example: `  $ DMP_PASSPHRASE=... dnsmesh init alice --domain mesh.example \
       --dns-server 127.0.0.1:53 --register-url http://127.0.0.1:8053
   $ dnsmesh init alice@mesh.example --restore --salt 3f1c...`,
@@ -48,7 +57,8 @@ registration endpoint, for 'dnsmesh tsig register').`,
 	f.StringVar(&o.passFile, "passphrase-file", "", "file holding the passphrase, saved in config")
 	f.BoolVar(&o.allowTOFU, "allow-tofu", false,
 		"accept messages from unpinned senders while no contact is pinned")
-	f.BoolVar(&o.force, "force", false, "replace an existing config")
+	f.BoolVar(&o.force, "force", false,
+		"start over: move an existing config.yaml and state.db aside as backups")
 	return cmd
 }
 
@@ -68,11 +78,10 @@ func (a *app) runInit(o initOptions, who string) error {
 	if err != nil {
 		return err
 	}
-	if !o.force {
-		if _, err := config.Load(home); err == nil {
-			return withHint(fmt.Errorf("%w: %s", config.ErrExists, config.Path(home)),
-				"pass --force to replace it, or choose another --config-home")
-		}
+	if err := config.CheckFree(home); err != nil && (!o.force || !errors.Is(err,
+		config.ErrExists)) {
+		return withHint(err, "pass --force to start over (the old config.yaml and state.db "+
+			"are kept as timestamped backups), or choose another --config-home")
 	}
 
 	pass, err := newPassphrase(cfg)
@@ -86,7 +95,12 @@ func (a *app) runInit(o initOptions, who string) error {
 	}
 	cfg.VerifyPubkey = hex.EncodeToString(id.X25519Public)
 	cfg.SigningPubkey = hex.EncodeToString(id.Ed25519Public)
-	if err := config.Create(home, cfg, o.force); err != nil {
+	if o.force {
+		if err := a.moveAside(home); err != nil {
+			return err
+		}
+	}
+	if err := config.Create(home, cfg, false); err != nil {
 		return err
 	}
 	if err := state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil }); err != nil {
@@ -95,6 +109,16 @@ func (a *app) runInit(o initOptions, who string) error {
 	fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nsalt:        %s\nconfig:      %s\n",
 		cfg.Address(), id.Fingerprint(), salt, config.Path(home))
 	return nil
+}
+
+// moveAside moves an existing config and state out of the way of a new
+// identity and says so on stderr.
+func (a *app) moveAside(home string) error {
+	moved, err := config.MoveAside(home, time.Now())
+	for _, m := range moved {
+		a.note("moved the old %s aside to %s", m.From, m.To)
+	}
+	return err
 }
 
 // initNames splits user[@host] and settles the mailbox zone.

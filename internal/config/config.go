@@ -42,8 +42,9 @@ const EnvHome = "DMP_CONFIG_HOME"
 // ErrNotFound is returned by Load when the home folder has no config file.
 var ErrNotFound = errors.New("config: no config file")
 
-// ErrExists is returned by Create when a config file is already there.
-var ErrExists = errors.New("config: config file already exists")
+// ErrExists is returned by Create when a config file is already there,
+// and by CheckFree when a config or state file is.
+var ErrExists = errors.New("config: file already exists")
 
 // Config is the content of config.yaml.
 type Config struct {
