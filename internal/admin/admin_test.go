@@ -87,7 +87,8 @@ func TestAddListRevoke(t *testing.T) {
 	if err := c.Revoke(ctx, "ops.mesh.example."); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Revoke(ctx, "ops.mesh.example."); err == nil || !strings.Contains(err.Error(), "404") {
+	err = c.Revoke(ctx, "ops.mesh.example.")
+	if err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("second revoke: got %v, want HTTP 404", err)
 	}
 	if list, _ := c.List(ctx); len(list) != 0 {

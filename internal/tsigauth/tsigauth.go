@@ -121,7 +121,8 @@ func lastTSIG(m *dns.Msg) (*dns.TSIG, bool) {
 }
 
 // lookup returns the live key named by t whose algorithm matches t's.
-func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG, now time.Time) (store.Key, bool, error) {
+func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG,
+	now time.Time) (store.Key, bool, error) {
 	if _, ok := hashFor(t.Algorithm); !ok {
 		return store.Key{}, false, nil
 	}

@@ -264,7 +264,8 @@ func TestSignedReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	gt := got.IsTsig()
-	if gt == nil || gt.Error != dns.RcodeBadSig || gt.MACSize != 0 || got.Rcode != dns.RcodeNotAuth {
+	if gt == nil || gt.Error != dns.RcodeBadSig || gt.MACSize != 0 ||
+		got.Rcode != dns.RcodeNotAuth {
 		t.Fatalf("BADSIG reply: got %v", got)
 	}
 }

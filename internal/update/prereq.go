@@ -90,7 +90,8 @@ func existence(rr dns.RR, owner, zone string) (*store.Prereq, *Refusal) {
 	case present && !exists:
 		return nil, refuse(dns.RcodeNXRrset, "no %s RRset at %s", dns.TypeToString[h.Rrtype], owner)
 	case !present && exists:
-		return nil, refuse(dns.RcodeYXRrset, "%s RRset exists at %s", dns.TypeToString[h.Rrtype], owner)
+		return nil, refuse(dns.RcodeYXRrset, "%s RRset exists at %s",
+			dns.TypeToString[h.Rrtype], owner)
 	}
 	return nil, nil
 }

@@ -93,7 +93,8 @@ func hostilePackets(t *testing.T) []hostile {
 		hostile{"answer count 65535", append(header(0, 1, 65535, 0, 0), qwire(1)...)},
 		hostile{"additional count 65535", append(header(0, 1, 0, 0, 65535), qwire(1)...)},
 		hostile{"compression self loop", append(append(query0, 0xc0, 0x0c), 0, 16, 0, 1)},
-		hostile{"compression two-step loop", append(append(query0, 1, 'a', 0xc0, 0x0c), 0, 16, 0, 1)},
+		hostile{"compression two-step loop",
+			append(append(query0, 1, 'a', 0xc0, 0x0c), 0, 16, 0, 1)},
 		hostile{"pointer past the end", append(append(query0, 0xc3, 0xff), 0, 16, 0, 1)},
 		hostile{"label of 64", append(append(query0, 64), make([]byte, 70)...)},
 		hostile{"name over 255", append(append(query0, []byte(strings.Repeat("\x3f"+
