@@ -2,6 +2,7 @@ package update
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/dnsmesh/dmp/internal/store"
 
@@ -11,10 +12,12 @@ import (
 // parsePrereqs reads the prerequisite section (RFC 2136 §2.4, §3.2). TXT
 // RRsets and names go to the store; the synthesized apex SOA and NS are
 // decided here, as is any other type, which the node never stores.
-func parsePrereqs(rrs []dns.RR, zone string) ([]store.Prereq, *Refusal) {
+func parsePrereqs(rrs []dns.RR, zone string, apex map[uint16][]string) ([]store.Prereq,
+	*Refusal) {
 	var out []store.Prereq
 	equals := map[string][]string{} // owner -> values, class IN TXT
 	var order []string
+	apexEquals := map[uint16][]string{} // type -> rdata, class IN at the apex
 
 	for _, rr := range rrs {
 		h := rr.Header()
@@ -25,9 +28,13 @@ func parsePrereqs(rrs []dns.RR, zone string) ([]store.Prereq, *Refusal) {
 		if h.Ttl != 0 {
 			return nil, refuse(dns.RcodeFormatError, "prerequisite TTL must be 0")
 		}
+		if h.Class == dns.ClassINET && owner == zone && h.Rrtype != dns.TypeTXT {
+			apexEquals[h.Rrtype] = append(apexEquals[h.Rrtype], rdata(rr))
+			continue
+		}
 		switch h.Class {
 		case dns.ClassANY, dns.ClassNONE:
-			p, r := existence(rr, owner, zone)
+			p, r := existence(rr, owner, zone, apex)
 			if r != nil {
 				return nil, r
 			}
@@ -48,6 +55,9 @@ func parsePrereqs(rrs []dns.RR, zone string) ([]store.Prereq, *Refusal) {
 		}
 	}
 
+	if r := apexRRsetsEqual(apexEquals, apex, zone); r != nil {
+		return nil, r
+	}
 	for _, owner := range order {
 		vals := dedupe(equals[owner])
 		out = append(out, store.Prereq{Kind: store.RRsetEquals, Owner: owner, Values: vals})
@@ -57,16 +67,17 @@ func parsePrereqs(rrs []dns.RR, zone string) ([]store.Prereq, *Refusal) {
 
 // existence handles the class ANY and NONE prerequisites. It returns nil
 // with no refusal when the prerequisite holds without asking the store.
-func existence(rr dns.RR, owner, zone string) (*store.Prereq, *Refusal) {
+func existence(rr dns.RR, owner, zone string, apex map[uint16][]string) (*store.Prereq,
+	*Refusal) {
 	h := rr.Header()
 	if h.Rdlength != 0 {
 		return nil, refuse(dns.RcodeFormatError, "prerequisite carries data")
 	}
 	present := h.Class == dns.ClassANY
-	apex := owner == zone
+	atApex := owner == zone
 
 	switch {
-	case h.Rrtype == dns.TypeANY && apex:
+	case h.Rrtype == dns.TypeANY && atApex:
 		if present {
 			return nil, nil
 		}
@@ -85,7 +96,7 @@ func existence(rr dns.RR, owner, zone string) (*store.Prereq, *Refusal) {
 		return &store.Prereq{Kind: kind, Owner: owner}, nil
 	}
 
-	exists := apex && (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeNS)
+	exists := atApex && (h.Rrtype == dns.TypeSOA || len(apex[h.Rrtype]) > 0)
 	switch {
 	case present && !exists:
 		return nil, refuse(dns.RcodeNXRrset, "no %s RRset at %s", dns.TypeToString[h.Rrtype], owner)
@@ -96,8 +107,8 @@ func existence(rr dns.RR, owner, zone string) (*store.Prereq, *Refusal) {
 	return nil, nil
 }
 
-// valueEquals handles one class IN prerequisite record (RRset equals).
-// Only TXT RRsets are stored; the apex SOA and NS values are not compared.
+// valueEquals handles one class IN prerequisite record (RRset equals) at
+// a name other than the apex. Only TXT RRsets are stored there.
 func valueEquals(rr dns.RR, owner string) (string, *Refusal) {
 	txt, ok := rr.(*dns.TXT)
 	if !ok {
@@ -120,4 +131,41 @@ func dedupe(vals []string) []string {
 		}
 	}
 	return out
+}
+
+// apexRRsetsEqual decides the RRset-equals prerequisites on the apex's
+// synthesized RRsets (RFC 2136 §3.2.3): each must list exactly the
+// configured records. The SOA's serial moves every second, so an SOA
+// RRset never equals a prerequisite.
+func apexRRsetsEqual(asked, apex map[uint16][]string, zone string) *Refusal {
+	for t, vals := range asked {
+		if t == dns.TypeSOA || !sameSet(vals, apex[t]) {
+			return refuse(dns.RcodeNXRrset, "no matching %s RRset at %s",
+				dns.TypeToString[t], zone)
+		}
+	}
+	return nil
+}
+
+// rdata is the presentation form of rr's data, lower-cased so names
+// compare case-insensitively.
+func rdata(rr dns.RR) string {
+	return strings.ToLower(strings.TrimPrefix(rr.String(), rr.Header().String()))
+}
+
+// sameSet reports whether a and b hold the same strings, ignoring order
+// and repeats (an RRset is a set).
+func sameSet(a, b []string) bool {
+	in := map[string]bool{}
+	for _, v := range b {
+		in[v] = true
+	}
+	seen := map[string]bool{}
+	for _, v := range a {
+		if !in[v] {
+			return false
+		}
+		seen[v] = true
+	}
+	return len(seen) == len(in)
 }

@@ -21,6 +21,21 @@ type Config struct {
 	MaxTTL      time.Duration // lifetime ceiling; 0: none
 	Quota       int           // live values one writer may hold; 0: none
 	ClaimMaxTTL time.Duration // lifetime ceiling of anonymous claims; 0: MaxTTL
+
+	// Apex holds the synthesized apex RRsets other than the SOA (which
+	// always exists), by type: the data of each record in presentation
+	// form, as ApexData gives it. Prerequisites on them are decided here.
+	Apex map[uint16][]string
+}
+
+// ApexData returns the presentation form of the data of rrs, for
+// Config.Apex.
+func ApexData(rrs []dns.RR) []string {
+	var out []string
+	for _, rr := range rrs {
+		out = append(out, rdata(rr))
+	}
+	return out
 }
 
 // Writer says who sent the UPDATE. Key is nil for an unsigned message.
@@ -61,7 +76,7 @@ func Parse(m *dns.Msg, cfg Config, w Writer, now time.Time) (Result, error) {
 	if r != nil {
 		return Result{}, r
 	}
-	prereqs, r := parsePrereqs(m.Answer, zone)
+	prereqs, r := parsePrereqs(m.Answer, zone, cfg.Apex)
 	if r != nil {
 		return Result{}, r
 	}

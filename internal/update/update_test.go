@@ -1,6 +1,7 @@
 package update
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +285,66 @@ func TestZoneAndPrereqs(t *testing.T) {
 					strings.Join(got[i].Values, ",") != strings.Join(c.prereq[i].Values, ",") {
 					t.Fatalf("got prereqs %+v, want %+v", got, c.prereq)
 				}
+			}
+		})
+	}
+}
+
+// TestApexPrereqs answers prerequisites on the synthesized apex A, AAAA
+// and NS RRsets from the configured records.
+func TestApexPrereqs(t *testing.T) {
+	cfg := testCfg
+	cfg.Apex = map[uint16][]string{
+		dns.TypeA:    {"192.0.2.53"},
+		dns.TypeAAAA: {"2001:db8::53"},
+		dns.TypeNS:   {"ns1.mesh.example."},
+	}
+	noAddr := testCfg
+	a := func(ip string) dns.RR {
+		return &dns.A{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeA, Class: dns.ClassINET},
+			A: net.ParseIP(ip)}
+	}
+	aaaa := &dns.AAAA{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeAAAA,
+		Class: dns.ClassINET}, AAAA: net.ParseIP("2001:db8::53")}
+	ns := &dns.NS{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeNS, Class: dns.ClassINET},
+		Ns: "NS1.mesh.example."}
+	cases := []struct {
+		name  string
+		cfg   Config
+		set   func(m *dns.Msg)
+		rcode int
+	}{
+		{"A exists", cfg, func(m *dns.Msg) { m.RRsetUsed([]dns.RR{a("0.0.0.0")}) },
+			dns.RcodeSuccess},
+		{"A exists unconfigured", noAddr, func(m *dns.Msg) { m.RRsetUsed([]dns.RR{a("0.0.0.0")}) },
+			dns.RcodeNXRrset},
+		{"A absent", cfg, func(m *dns.Msg) { m.RRsetNotUsed([]dns.RR{a("0.0.0.0")}) },
+			dns.RcodeYXRrset},
+		{"A absent unconfigured", noAddr,
+			func(m *dns.Msg) { m.RRsetNotUsed([]dns.RR{a("0.0.0.0")}) }, dns.RcodeSuccess},
+		{"AAAA absent", cfg, func(m *dns.Msg) { m.RRsetNotUsed([]dns.RR{aaaa}) },
+			dns.RcodeYXRrset},
+		{"A equals", cfg, func(m *dns.Msg) { m.Used([]dns.RR{a("192.0.2.53")}) },
+			dns.RcodeSuccess},
+		{"A differs", cfg, func(m *dns.Msg) { m.Used([]dns.RR{a("192.0.2.54")}) },
+			dns.RcodeNXRrset},
+		{"A superset", cfg,
+			func(m *dns.Msg) { m.Used([]dns.RR{a("192.0.2.53"), a("192.0.2.54")}) },
+			dns.RcodeNXRrset},
+		{"AAAA equals", cfg, func(m *dns.Msg) { m.Used([]dns.RR{aaaa}) }, dns.RcodeSuccess},
+		{"NS equals any case", cfg, func(m *dns.Msg) { m.Used([]dns.RR{ns}) },
+			dns.RcodeSuccess},
+		{"NS unconfigured", noAddr, func(m *dns.Msg) { m.RRsetUsed([]dns.RR{ns}) },
+			dns.RcodeNXRrset},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := updateMsg()
+			c.set(m)
+			_, err := Parse(m, c.cfg, Writer{Key: userKey()}, testNow)
+			if got := rcodeOf(err); got != c.rcode {
+				t.Fatalf("got rcode %s (%v), want %s", dns.RcodeToString[got], err,
+					dns.RcodeToString[c.rcode])
 			}
 		})
 	}

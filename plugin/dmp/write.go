@@ -128,7 +128,20 @@ func (d *Dmp) updateConfig() update.Config {
 		MaxTTL:      d.MaxTTL,
 		Quota:       d.write.quota,
 		ClaimMaxTTL: d.write.claimTTL,
+		Apex:        d.apexData(),
 	}
+}
+
+// apexData is the data of the synthesized apex RRsets an UPDATE's
+// prerequisites may name, the same in every served zone.
+func (d *Dmp) apexData() map[uint16][]string {
+	out := map[uint16][]string{}
+	for _, t := range []uint16{dns.TypeNS, dns.TypeA, dns.TypeAAAA} {
+		if rrs := d.Apex.records(t, ".", ".", 0, time.Time{}); len(rrs) > 0 {
+			out[t] = update.ApexData(rrs)
+		}
+	}
+	return out
 }
 
 // claimGate admits an unsigned UPDATE to the claim path when claims are
