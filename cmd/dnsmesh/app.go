@@ -119,11 +119,7 @@ func (a *app) open(withKeys bool) (*client.Client, error) {
 			c.Writer = brokenWriter{err: err} // fails writes only, not local commands
 		}
 	}
-	if server != "" {
-		c.ClaimWriter = func(zone string) client.Writer {
-			return &dnsio.Updater{Server: server, Zone: zone}
-		}
-	}
+	c.ClaimWriter = claimWriter(r, cfg.UpdatePort, server)
 	if withKeys {
 		if c.ID, err = a.unlock(cfg); err != nil {
 			return nil, err
@@ -131,6 +127,33 @@ func (a *app) open(withKeys bool) (*client.Client, error) {
 	}
 	return c, nil
 }
+
+// claimWriter returns the client's ClaimWriter: it finds the primary of
+// a zone through the reader's servers (SOA MNAME, else NS; RFC 2136 §4)
+// and writes the anonymous claim to it on port, 0 meaning 53. When that
+// fails and reads go straight to a node (direct), the claim goes there:
+// one node may serve several zones.
+func claimWriter(r *dnsio.Reader, port int, direct string) func(context.Context,
+	string) (client.Writer, error) {
+	return func(ctx context.Context, zone string) (client.Writer, error) {
+		apex, servers, err := r.Primary(ctx, zone, port)
+		if err != nil && direct == "" {
+			return nil, err
+		}
+		if err != nil {
+			apex, servers = zone, []string{direct}
+		}
+		us := make(dnsio.Updaters, len(servers))
+		for i, s := range servers {
+			us[i] = &dnsio.Updater{Server: s, Zone: apex, Timeout: claimTimeout}
+		}
+		return us, nil
+	}
+}
+
+// claimTimeout bounds one claim UPDATE to one address of a primary, so a
+// dead address costs a send little before the next is tried.
+const claimTimeout = 3 * time.Second
 
 // brokenWriter fails every write with the reason no writer could be built.
 type brokenWriter struct{ err error }

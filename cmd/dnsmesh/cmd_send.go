@@ -28,6 +28,13 @@ published (forward secrecy), else to its long-term key with a warning,
 publishes the chunks and manifest in your zone and a notification claim in
 the contact's zone. Without a message, or with "-", it reads stdin.
 
+The claim for a contact in another zone goes, as an anonymous UPDATE, to
+that zone's primary server, found through the resolvers (SOA MNAME, else
+the NS targets) on port 53, or update_port in config.yaml; when that
+lookup fails and --dns-server is set, to that node. A claim that cannot be
+placed never fails the send: the recipient's slot walk still finds the
+message once the sender is pinned.
+
 --ttl is how long the message stays fetchable; the default 23h suits a
 recipient who polls once a day.`,
 		Example: `  $ dnsmesh send bob@mesh.example "lunch at noon?"

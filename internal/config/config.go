@@ -69,6 +69,11 @@ type Config struct {
 	// Resolvers are host:port resolvers for reads; they win over the
 	// system resolver but not over DNSServer.
 	Resolvers []string `yaml:"dns_resolvers,omitempty"`
+	// UpdatePort is the port of the notification claims sent to the
+	// primary server of another zone, which is found through DNS (SOA
+	// MNAME, else NS). Zero means 53; set it only for test beds whose
+	// nodes listen elsewhere.
+	UpdatePort int `yaml:"update_port,omitempty"`
 	// RegisterURL is the node's registration base URL (http or https).
 	RegisterURL string `yaml:"register_url,omitempty"`
 	// PassphraseFile names a file holding the passphrase.
@@ -137,6 +142,10 @@ func Load(home string) (*Config, error) {
 	}
 	if c.Username == "" || c.Domain == "" || c.KDFSalt == "" {
 		return nil, fmt.Errorf("config: %s lacks username, domain or kdf_salt", Path(home))
+	}
+	if c.UpdatePort < 0 || c.UpdatePort > 65535 {
+		return nil, fmt.Errorf("config: %s: update_port %d outside 0..65535", Path(home),
+			c.UpdatePort)
 	}
 	for _, s := range append([]string{c.DNSServer}, c.Resolvers...) {
 		if s == "" {

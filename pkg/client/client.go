@@ -71,9 +71,10 @@ type Client struct {
 	Writer Writer // nil until a TSIG key is registered
 
 	// ClaimWriter returns the writer for an anonymous claim UPDATE to a
-	// zone other than the own one, or nil when no node for that zone is
-	// known (DECISIONS C12: no node is contacted unless configured).
-	ClaimWriter func(zone string) Writer
+	// zone other than the own one: the zone's primary server, found
+	// through the resolvers as RFC 2136 §4 says (see dnsio.Reader.Primary).
+	// Nil, or an error, means the claim is skipped and reported.
+	ClaimWriter func(ctx context.Context, zone string) (Writer, error)
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

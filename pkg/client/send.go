@@ -206,22 +206,24 @@ func (c *Client) publishClaim(ctx context.Context, ct state.Contact, sent *messa
 	ch := dnsio.Change{Op: dnsio.Add, Owner: names.Claim(sent.Slot, rid[:], ct.Domain),
 		Value: wire, TTL: seconds(ttl)}
 
-	w := c.Writer
+	w, where := c.Writer, ct.Domain
 	if !names.SameDNSName(ct.Domain, c.Zone()) {
-		w = nil
-		if c.ClaimWriter != nil {
-			w = c.ClaimWriter(ct.Domain)
+		if c.ClaimWriter == nil {
+			return "skipped: no way to reach the node of " + ct.Domain
+		}
+		var err error
+		if w, err = c.ClaimWriter(ctx, ct.Domain); err != nil {
+			return "skipped: " + err.Error()
+		}
+		if s, ok := w.(fmt.Stringer); ok {
+			where += " via " + s.String()
 		}
 	}
 	if w == nil {
-		// TODO(#6): find the node of a foreign zone as RFC 2136 §4 does:
-		// SOA MNAME (then the NS targets) through the resolvers, A/AAAA,
-		// port 53; test with two coredns-dmp nodes using `soa`/`address`
-		// and a port override in dnsio.
-		return "skipped: no node known for " + ct.Domain
+		return "skipped: no writer for " + ct.Domain
 	}
 	if err := w.Apply(ctx, ch); err != nil {
 		return "failed: " + err.Error()
 	}
-	return "published at " + ct.Domain
+	return "published at " + where
 }

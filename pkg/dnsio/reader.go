@@ -33,8 +33,10 @@ var resolvConf = "/etc/resolv.conf"
 var ErrQuery = errors.New("dnsio: query failed")
 
 // Reader reads TXT RRsets. With Servers empty it asks the resolvers of
-// /etc/resolv.conf; otherwise it asks Servers (host:port) in order,
-// moving to the next on a network error (DECISIONS C12).
+// /etc/resolv.conf; otherwise it asks Servers (host:port) in order
+// (DECISIONS C12). As a stub resolver does, it moves to the next server
+// on a network error and on SERVFAIL, NOTIMP or REFUSED, so a list of
+// nodes that each serve their own zones reads all of those zones.
 type Reader struct {
 	Servers []string
 	Timeout time.Duration
@@ -43,24 +45,48 @@ type Reader struct {
 // LookupTXT returns the TXT values at name, each RR's strings joined.
 // A name with no TXT (NXDOMAIN or NODATA) gives no values and no error.
 func (r *Reader) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	resp, err := r.query(ctx, name, dns.TypeTXT)
+	if err != nil {
+		return nil, err
+	}
+	return txtValues(name, resp)
+}
+
+// query asks the servers in turn for name and qtype and returns the first
+// usable reply; when every server failed it returns the last reply that
+// came (for its rcode), else the last network error.
+func (r *Reader) query(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
 	servers, err := r.servers()
 	if err != nil {
 		return nil, err
 	}
 	q := new(dns.Msg)
-	q.SetQuestion(dns.Fqdn(name), dns.TypeTXT)
+	q.SetQuestion(dns.Fqdn(name), qtype)
 	q.SetEdns0(udpSize, false)
 
 	var last error
+	var lastResp *dns.Msg
 	for _, s := range servers {
 		resp, err := exchange(ctx, q, s, r.timeout(), nil)
-		if err != nil {
+		switch {
+		case err != nil:
 			last = err
-			continue
+		case tryNext(resp.Rcode):
+			lastResp = resp
+		default:
+			return resp, nil
 		}
-		return txtValues(name, resp)
 	}
-	return nil, fmt.Errorf("%w: %s TXT: %w", ErrQuery, name, last)
+	if lastResp != nil {
+		return lastResp, nil
+	}
+	return nil, fmt.Errorf("%w: %s %s: %w", ErrQuery, name, dns.TypeToString[qtype], last)
+}
+
+// tryNext reports whether rcode sends a stub resolver to its next server.
+func tryNext(rcode int) bool {
+	return rcode == dns.RcodeServerFailure || rcode == dns.RcodeNotImplemented ||
+		rcode == dns.RcodeRefused
 }
 
 // txtValues turns an answer into values, or an error for a failure rcode.
