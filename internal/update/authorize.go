@@ -22,12 +22,29 @@ func authorizeKey(changes []change, zone string, key store.Key, now time.Time) *
 		if !scope.Covers(key.Scope, c.Owner, op) {
 			return refuse(dns.RcodeRefused, "%s may not %s at %s", key.Name, opName(op), c.Owner)
 		}
+		if r := operatorOnly(c.Owner, zone, key); r != nil {
+			return r
+		}
 		if c.Op != store.OpAdd {
 			continue
 		}
 		if err := Validate(c.Owner, zone, c.Value, key.SignKey, now); err != nil {
 			return refuse(dns.RcodeRefused, "%s: %v", c.Owner, err)
 		}
+	}
+	return nil
+}
+
+// operatorOnly refuses a self-service key (one minted by registration for
+// a subject) any write at the node's heartbeat and seen-graph names: in
+// the reference only the node writes them, with its operator key
+// (records-server-cli.md §B.12), so here only operator keys, added with
+// dmpctl, may, whatever the scope of the registered key.
+func operatorOnly(owner, zone string, key store.Key) *Refusal {
+	k := names.Classify(owner, zone).Kind
+	if (k == names.KindHeartbeat || k == names.KindSeen) && key.Subject != "" {
+		return refuse(dns.RcodeRefused, "%s: heartbeat records are written by operator keys only",
+			owner)
 	}
 	return nil
 }

@@ -11,6 +11,14 @@ import (
 	"github.com/dnsmesh/dmp/pkg/records"
 )
 
+// SeenSkew is how far a heartbeat republished in a seen graph may lie
+// from now: the seen graph holds peers' heartbeats for up to the
+// reference's heartbeat TTL (24 h) after they were signed, so the 300 s
+// window of a node's own heartbeat would refuse honest republications.
+// Signature, expiry and the 30-day ceiling are checked as for any
+// heartbeat.
+const SeenSkew = 24 * time.Hour
+
 // Validate checks that value may be stored at owner in zone (DECISIONS
 // N1). signKey is the Ed25519 key registered with the writer's TSIG key,
 // or nil. The error says why the value is refused.
@@ -37,10 +45,12 @@ func Validate(owner, zone, value string, signKey []byte, now time.Time) error {
 	case names.KindClaim:
 		_, err := records.ParseClaimAt(owner, value, now)
 		return err
-	case names.KindHeartbeat, names.KindSeen:
-		// TODO(#5): verify heartbeats once pkg/discovery has a heartbeat
-		// parser; until then the node refuses them from writers.
-		return errors.New("heartbeat records are published by the node itself")
+	case names.KindHeartbeat:
+		_, err := discovery.ParseHeartbeat(value, now, discovery.DefaultHeartbeatSkew)
+		return err
+	case names.KindSeen:
+		_, err := discovery.ParseHeartbeat(value, now, SeenSkew)
+		return err
 	}
 	return errors.New("owner name admits no DMP record")
 }
