@@ -19,7 +19,7 @@ const maxStdinMessage = 64 << 10
 
 func newSendCommand(a *app) *cobra.Command {
 	var ttl time.Duration
-	var asJSON bool
+	var asJSON, allowNoPrekey bool
 	cmd := &cobra.Command{
 		Use:   "send <contact> [message | -]",
 		Short: "Send an encrypted message to a contact",
@@ -35,22 +35,30 @@ lookup fails and --dns-server is set, to that node. A claim that cannot be
 placed never fails the send: the recipient's slot walk still finds the
 message once the sender is pinned.
 
+When the contact's prekey pool cannot be read (the node or resolver does
+not answer), send fails rather than quietly give up forward secrecy; retry
+later, or pass --allow-no-prekey to seal to the long-term key (with the
+warning). A pool that was read and holds no usable prekey only warns.
+
 --ttl is how long the message stays fetchable; the default 23h suits a
 recipient who polls once a day.`,
 		Example: `  $ dnsmesh send bob@mesh.example "lunch at noon?"
   $ dnsmesh send bob@mesh.example - < note.txt`,
 		Args: needArgs(1, 2),
 		RunE: a.wrap(func(cmd *cobra.Command, args []string) error {
-			return a.runSend(cmd, args, ttl, asJSON)
+			return a.runSend(cmd, args, ttl, asJSON, allowNoPrekey)
 		}),
 	}
 	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultMessageTTL,
 		"message lifetime, at most 168h")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&allowNoPrekey, "allow-no-prekey", false,
+		"send without forward secrecy when the contact's prekey pool cannot be read")
 	return cmd
 }
 
-func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJSON bool) error {
+func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJSON,
+	allowNoPrekey bool) error {
 	body, err := a.messageBody(args)
 	if err != nil {
 		return err
@@ -59,6 +67,7 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 	if err != nil {
 		return err
 	}
+	c.AllowNoPrekey = allowNoPrekey
 	ctx, cancel := a.ctx(cmd)
 	defer cancel()
 	res, err := c.Send(ctx, args[0], body, ttl)

@@ -119,6 +119,10 @@ func defaultHints(err error) []string {
 			"then pin contacts again ('identity fetch --add') and run 'identity refresh-prekeys'"}
 	case errors.Is(err, state.ErrBusy):
 		return []string{"another dnsmesh holds the state file; try again"}
+	case errors.Is(err, client.ErrPrekeyPoolUnread):
+		return []string{"nothing was sent; retry when the node answers " +
+			"('dnsmesh doctor' tests it)",
+			"or pass --allow-no-prekey to send now without forward secrecy"}
 	case errors.Is(err, dnsio.ErrRefused):
 		return []string{"the node's reason is shown above; 'dnsmesh doctor' checks the setup"}
 	case errors.Is(err, dnsio.ErrQuery), errors.Is(err, dnsio.ErrUnreachable):

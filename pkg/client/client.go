@@ -76,6 +76,12 @@ type Client struct {
 	// Nil, or an error, means the claim is skipped and reported.
 	ClaimWriter func(ctx context.Context, zone string) (Writer, error)
 
+	// AllowNoPrekey lets Send seal to the long-term key when the
+	// recipient's prekey pool cannot be read. Without it such a send fails
+	// with ErrPrekeyPoolUnread rather than lose forward secrecy in silence
+	// (a pool read and found empty is sent without a prekey either way).
+	AllowNoPrekey bool
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 

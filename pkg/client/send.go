@@ -26,6 +26,11 @@ const chunksPerUpdate = 16
 // signing key (from the intro queue).
 var ErrNoX25519 = errors.New("client: contact has no encryption key yet")
 
+// ErrPrekeyPoolUnread is returned by Send when the recipient's prekey pool
+// could not be read and AllowNoPrekey is not set: sending anyway would
+// drop forward secrecy for a network hiccup.
+var ErrPrekeyPoolUnread = errors.New("client: cannot read the recipient's prekey pool")
+
 // SendResult describes a sent message.
 type SendResult struct {
 	To       string `json:"to"`
@@ -59,7 +64,10 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 		return nil, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
 	}
 
-	pk, pkExp := c.pickPrekey(ctx, ct)
+	pk, pkExp, err := c.pickPrekey(ctx, ct)
+	if err != nil && !c.AllowNoPrekey {
+		return nil, err
+	}
 	sender := ""
 	if c.recipientReadsV2(ctx, ct) {
 		sender, _ = envelope.Canonicalize(c.Cfg.Address())
@@ -113,18 +121,22 @@ func add(r message.Record, ttl time.Duration) dnsio.Change {
 }
 
 // pickPrekey chooses at random one verified, unexpired prekey from the
-// contact's pool under the contact's own domain (DECISIONS C3), or nil.
-func (c *Client) pickPrekey(ctx context.Context, ct state.Contact) (*message.Prekey, int64) {
+// contact's pool under the contact's own domain (DECISIONS C3). It returns
+// nil when the pool holds none or the contact has no signing key to
+// verify one with, and an error wrapping ErrPrekeyPoolUnread when the
+// pool could not be read.
+func (c *Client) pickPrekey(ctx context.Context,
+	ct state.Contact) (*message.Prekey, int64, error) {
 	if len(ct.Ed25519) != records.KeySize {
-		return nil, 0
+		return nil, 0, nil
 	}
 	vals, err := c.lookup(ctx, names.PrekeyPool(ct.Username, ct.Domain))
 	if err != nil {
-		return nil, 0
+		return nil, 0, fmt.Errorf("%w of %s: %w", ErrPrekeyPoolUnread, ct.Name, err)
 	}
 	now := c.now()
 	var ok []*records.Prekey
-	c.State.View(func(tx *state.Tx) error {
+	err = c.State.View(func(tx *state.Tx) error {
 		for _, v := range vals {
 			p, err := records.ParsePrekey(v, ct.Ed25519, now)
 			if err == nil && !p.Expired(now) && !tx.Seen(usedPrekeyKey(ct, p.ID)) {
@@ -133,11 +145,11 @@ func (c *Client) pickPrekey(ctx context.Context, ct state.Contact) (*message.Pre
 		}
 		return nil
 	})
-	if len(ok) == 0 {
-		return nil, 0
+	if err != nil || len(ok) == 0 {
+		return nil, 0, err
 	}
 	p := ok[randIndex(len(ok))]
-	return &message.Prekey{ID: p.ID, Public: p.Public[:]}, int64(p.Exp)
+	return &message.Prekey{ID: p.ID, Public: p.Public[:]}, int64(p.Exp), nil
 }
 
 // usedPrekeyKey is the replay-cache key under which a sender remembers a
