@@ -73,8 +73,8 @@ func (a *app) runDoctor(cmd *cobra.Command, asJSON bool) error {
 		err = errors.New("no live prekeys; run 'dnsmesh identity refresh-prekeys'")
 	}
 	addCheck("prekeys", err, fmt.Sprintf("%d live", live))
-	skew, err := a.doctorClock(ctx, c.Cfg.RegisterURL)
-	addCheck("clock", err, fmt.Sprintf("within %s of the node", skew))
+	line, err := a.doctorClock(ctx, c.Cfg.RegisterURL)
+	addCheck("clock", err, line)
 	return a.doctorReport(checks, asJSON)
 }
 
@@ -88,30 +88,59 @@ func (a *app) doctorTSIG(ctx context.Context, c *client.Client, owner string) er
 		Value: "v=dmp1;t=doctor-probe"})
 }
 
-// doctorClock compares the local clock with the Date header of the
-// node's health endpoint.
-func (a *app) doctorClock(ctx context.Context, base string) (time.Duration, error) {
+// doctorClock measures how far the node's clock is from ours with the
+// Date header of its health endpoint, and fails past maxClockSkew. It
+// returns the line to print.
+func (a *app) doctorClock(ctx context.Context, base string) (string, error) {
 	if base == "" {
-		return 0, errors.New("no register_url to compare clocks with")
+		return "", errors.New("no register_url to compare clocks with")
 	}
+	skew, err := nodeClockSkew(ctx, base)
+	if err != nil {
+		return "", err
+	}
+	line := describeSkew(skew)
+	if skew.Abs() > maxClockSkew {
+		return "", fmt.Errorf("%s; more than %s breaks TSIG and claims: set the clock (NTP)",
+			line, maxClockSkew)
+	}
+	return fmt.Sprintf("%s (limit %s)", line, maxClockSkew), nil
+}
+
+// nodeClockSkew returns the node's clock minus ours, rounded to seconds.
+// The Date header (RFC 9110 §6.6.1) has whole seconds and is written
+// during the request, so it is compared with the middle of the exchange,
+// taken half a second after the second it names.
+func nodeClockSkew(ctx context.Context, base string) (time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/health", nil)
 	if err != nil {
 		return 0, err
 	}
+	start := time.Now()
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		return 0, err
 	}
+	elapsed := time.Since(start)
 	resp.Body.Close()
+
 	date, err := http.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
 		return 0, fmt.Errorf("node sent no Date header")
 	}
-	skew := time.Since(date).Round(time.Second).Abs()
-	if skew > maxClockSkew {
-		return skew, fmt.Errorf("clock is %s off the node's", skew)
+	mid := start.Add(elapsed / 2)
+	return date.Add(500 * time.Millisecond).Sub(mid).Round(time.Second), nil
+}
+
+// describeSkew says how the node's clock stands to ours.
+func describeSkew(skew time.Duration) string {
+	switch {
+	case skew.Abs() <= time.Second:
+		return "node clock within 1s of ours"
+	case skew > 0:
+		return fmt.Sprintf("node clock %s ahead of ours", skew)
 	}
-	return maxClockSkew, nil
+	return fmt.Sprintf("node clock %s behind ours", -skew)
 }
 
 // doctorReport prints the checks and fails when one failed.
