@@ -4,28 +4,47 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // subjectRE is the reference's canonical "user@host" shape.
 var subjectRE = regexp.MustCompile(
 	`^[a-z0-9][a-z0-9._+-]*@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 
-// CanonicalSubject trims and lower-cases a "user@host" subject and checks
-// its shape. Unlike the reference it does not apply NFKC first: non-ASCII
-// subjects are refused, which a genuine client never sends.
+// CanonicalSubject returns the canonical form of a "user@host" subject as
+// the reference's canonicalize_subject does (records-server-cli.md §0.6
+// item 8): NFKC, then trim white space, then lower-case; the result must
+// be ASCII and of the user@host shape. NFKC folds compatibility forms such
+// as fullwidth letters onto ASCII, so they name the same subject as their
+// ASCII spelling. ASCII is required before lower-casing: Go's Unicode
+// lower-casing folds some letters onto ASCII (U+0130 to "i") where
+// Python's leaves them non-ASCII and refuses them.
 func CanonicalSubject(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", errors.New("subject must be a non-empty string")
+	}
+	s = strings.TrimFunc(norm.NFKC.String(s), isPySpace)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return "", errors.New("subject must be ASCII")
+			return "", fmt.Errorf("subject must be ASCII; non-ASCII at byte %d", i)
 		}
 	}
+	s = strings.ToLower(s)
 	if !subjectRE.MatchString(s) {
 		return "", errors.New("subject must look like user@host")
 	}
 	return s, nil
+}
+
+// isPySpace is Python's str.isspace: Unicode white space plus the
+// information separators U+001C..U+001F.
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }
 
 func hexSHA(s string) string {
