@@ -33,42 +33,73 @@ func newContactsCommand(a *app) *cobra.Command {
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 
 	var signing, domain string
+	var addJSON, removeJSON bool
 	addCmd := &cobra.Command{
 		Use:   "add <user@host> <x25519-hex>",
 		Short: "Pin a contact from keys received out of band",
 		Long: `add pins a contact by its X25519 key and, with --signing-key, its Ed25519
 key. Without a signing key its messages cannot be told apart from anyone
-else's; prefer 'dnsmesh identity fetch user@host --add'.`,
+else's; prefer 'dnsmesh identity fetch user@host --add'.
+
+With --json it prints the contact as 'contacts list --json' does:
+  {"name": "dave@mesh.example", "fingerprint": "<16 hex>",
+   "x25519_public": "<64 hex>", "ed25519_public": "<64 hex>",
+   "domain": "mesh.example"}
+fingerprint and ed25519_public are left out without --signing-key.`,
 		Args: needArgs(2, 2),
 		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
-			return a.runContactsAdd(args[0], args[1], signing, domain)
+			return a.runContactsAdd(args[0], args[1], signing, domain, addJSON)
 		}),
 	}
 	addCmd.Flags().StringVar(&signing, "signing-key", "", "the contact's Ed25519 key (hex)")
 	addCmd.Flags().StringVar(&domain, "domain", "", "the contact's zone (default: host of the name)")
+	addCmd.Flags().BoolVar(&addJSON, "json", false, "print JSON")
 
 	remove := &cobra.Command{
 		Use:   "remove <name>",
 		Short: "Forget a contact",
-		Args:  needArgs(1, 1),
+		Long: `remove forgets a pinned contact; its messages go to the intro queue again.
+
+With --json it prints {"removed": "<name>"}.`,
+		Args: needArgs(1, 1),
 		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
-			c, err := a.open(false)
-			if err != nil {
-				return err
-			}
-			ct, err := c.Contact(args[0])
-			if err != nil {
-				return err
-			}
-			err = c.State.Update(func(tx *state.Tx) error { return tx.DeleteContact(ct.Name) })
-			if err == nil {
-				fmt.Fprintf(a.stdout, "removed contact %s\n", ct.Name)
-			}
-			return err
+			return a.runContactsRemove(args[0], removeJSON)
 		}),
 	}
+	remove.Flags().BoolVar(&removeJSON, "json", false, "print JSON")
 	cmd.AddCommand(list, addCmd, remove)
 	return cmd
+}
+
+func (a *app) runContactsRemove(name string, asJSON bool) error {
+	c, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	ct, err := c.Contact(name)
+	if err != nil {
+		return err
+	}
+	if err := c.State.Update(func(tx *state.Tx) error { return tx.DeleteContact(ct.Name) }); err != nil {
+		return err
+	}
+	if asJSON {
+		return a.printJSON(struct {
+			Removed string `json:"removed"`
+		}{ct.Name})
+	}
+	fmt.Fprintf(a.stdout, "removed contact %s\n", ct.Name)
+	return nil
+}
+
+// viewOfContact describes ct as printed.
+func viewOfContact(ct state.Contact) contactView {
+	v := contactView{Name: ct.Name, X25519: hex.EncodeToString(ct.X25519),
+		Ed25519: hex.EncodeToString(ct.Ed25519), Domain: ct.Domain}
+	if len(ct.X25519) > 0 && len(ct.Ed25519) > 0 {
+		v.Fingerprint = keys.Fingerprint(ct.X25519, ct.Ed25519)
+	}
+	return v
 }
 
 func (a *app) runContactsList(asJSON bool) error {
@@ -85,12 +116,7 @@ func (a *app) runContactsList(asJSON bool) error {
 	}
 	views := make([]contactView, 0, len(cs))
 	for _, ct := range cs {
-		v := contactView{Name: ct.Name, X25519: hex.EncodeToString(ct.X25519),
-			Ed25519: hex.EncodeToString(ct.Ed25519), Domain: ct.Domain}
-		if len(ct.X25519) > 0 && len(ct.Ed25519) > 0 {
-			v.Fingerprint = keys.Fingerprint(ct.X25519, ct.Ed25519)
-		}
-		views = append(views, v)
+		views = append(views, viewOfContact(ct))
 	}
 	if asJSON {
 		return a.printJSON(views)
@@ -105,7 +131,7 @@ func (a *app) runContactsList(asJSON bool) error {
 	return nil
 }
 
-func (a *app) runContactsAdd(name, xHex, edHex, domain string) error {
+func (a *app) runContactsAdd(name, xHex, edHex, domain string, asJSON bool) error {
 	c, err := a.open(false)
 	if err != nil {
 		return err
@@ -130,6 +156,9 @@ func (a *app) runContactsAdd(name, xHex, edHex, domain string) error {
 		X25519: x, Ed25519: ed, DomainExplicit: domain != "", Added: time.Now().Unix()}
 	if err := c.State.Update(func(tx *state.Tx) error { return tx.PutContact(ct) }); err != nil {
 		return err
+	}
+	if asJSON {
+		return a.printJSON(viewOfContact(ct))
 	}
 	fmt.Fprintf(a.stdout, "added contact %s\n", ct.Name)
 	return nil

@@ -73,14 +73,17 @@ passphrase. Back up the salt with the passphrase: both restore the identity.`,
 
 func newIdentityPublishCommand(a *app) *cobra.Command {
 	var ttl time.Duration
-	var v2 bool
+	var v2, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "publish",
 		Short: "Publish the signed identity record",
 		Long: `publish writes the signed identity record at id-<hash16(user)>.<domain>,
 and at dmp.<identity-domain> too when an identity domain is configured.
 --advertise-v2 tells senders this client reads the DMPv2 envelope, which
-carries the sender's address.`,
+carries the sender's address.
+
+With --json it prints the names written:
+  {"owners": ["id-<hash>.mesh.example", "dmp.alice.example"]}`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			c, err := a.open(true)
@@ -93,6 +96,11 @@ carries the sender's address.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return a.printJSON(struct {
+					Owners []string `json:"owners"`
+				}{p.Owners})
+			}
 			for _, o := range p.Owners {
 				fmt.Fprintf(a.stdout, "published %s\n", o)
 			}
@@ -101,12 +109,14 @@ carries the sender's address.`,
 	}
 	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultIdentityTTL, "DNS TTL of the record")
 	cmd.Flags().BoolVar(&v2, "advertise-v2", false, "advertise protocol versions 1 and 2")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
 func newRefreshPrekeysCommand(a *app) *cobra.Command {
 	var count int
 	var ttl time.Duration
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "refresh-prekeys",
 		Short: "Publish a batch of one-time prekeys for forward secrecy",
@@ -114,7 +124,10 @@ func newRefreshPrekeysCommand(a *app) *cobra.Command {
 state.db and publishes the signed public halves. A sender seals each message
 to one of them, and the receiver deletes the secret after opening it, so a
 later key compromise cannot open the message. 'recv' tops the pool up
-when it runs low.`,
+when it runs low.
+
+With --json it prints the new prekey ids and the live count after:
+  {"published": [3735928559, 17], "live": 25}`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			c, err := a.open(true)
@@ -128,12 +141,19 @@ when it runs low.`,
 				return err
 			}
 			live, _, _ := c.PrekeyStatus()
+			if asJSON {
+				return a.printJSON(struct {
+					Published []uint32 `json:"published"`
+					Live      int      `json:"live"`
+				}{ids, live})
+			}
 			fmt.Fprintf(a.stdout, "published %d prekeys (%d live)\n", len(ids), live)
 			return nil
 		}),
 	}
 	cmd.Flags().IntVar(&count, "count", client.DefaultPrekeyCount, "number of prekeys")
 	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultPrekeyTTL, "lifetime of each prekey")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 

@@ -18,7 +18,16 @@ import (
 
 type initOptions struct {
 	domain, identityDomain, registerURL, salt, passFile string
-	restore, force, allowTOFU                           bool
+	restore, force, allowTOFU, asJSON                   bool
+}
+
+// initView is what init prints.
+type initView struct {
+	Address     string         `json:"address"`
+	Fingerprint string         `json:"fingerprint"`
+	Salt        string         `json:"salt"`
+	Config      string         `json:"config"`
+	MovedAside  []config.Moved `json:"moved_aside,omitempty"`
 }
 
 func newInitCommand(a *app) *cobra.Command {
@@ -40,7 +49,13 @@ With --force it renames both to <file>.bak-<UTC time> (stderr names the
 backups) and starts a new identity with an empty state: the old prekey
 secrets, contacts, inbox and intro queue belong to the old keys and stay
 in the backup, which opens as a config home of its own once the two
-files are copied back to their plain names.`,
+files are copied back to their plain names.
+
+With --json it prints one object:
+  {"address": "alice@mesh.example", "fingerprint": "<16 hex>",
+   "salt": "<hex>", "config": "<path of config.yaml>",
+   "moved_aside": [{"from": "<path>", "to": "<backup path>"}]}
+moved_aside appears only when --force moved files.`,
 		Example: `  $ DMP_PASSPHRASE=... dnsmesh init alice --domain mesh.example \
       --dns-server 127.0.0.1:53 --register-url http://127.0.0.1:8053
   $ dnsmesh init alice@mesh.example --restore --salt 3f1c...`,
@@ -57,6 +72,7 @@ files are copied back to their plain names.`,
 	f.StringVar(&o.passFile, "passphrase-file", "", "file holding the passphrase, saved in config")
 	f.BoolVar(&o.allowTOFU, "allow-tofu", false,
 		"accept messages from unpinned senders while no contact is pinned")
+	f.BoolVar(&o.asJSON, "json", false, "print JSON")
 	f.BoolVar(&o.force, "force", false,
 		"start over: move an existing config.yaml and state.db aside as backups")
 	return cmd
@@ -95,8 +111,9 @@ func (a *app) runInit(o initOptions, who string) error {
 	}
 	cfg.VerifyPubkey = hex.EncodeToString(id.X25519Public)
 	cfg.SigningPubkey = hex.EncodeToString(id.Ed25519Public)
+	var moved []config.Moved
 	if o.force {
-		if err := a.moveAside(home); err != nil {
+		if moved, err = a.moveAside(home); err != nil {
 			return err
 		}
 	}
@@ -106,19 +123,24 @@ func (a *app) runInit(o initOptions, who string) error {
 	if err := state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil }); err != nil {
 		return err
 	}
+	v := initView{Address: cfg.Address(), Fingerprint: id.Fingerprint(), Salt: salt,
+		Config: config.Path(home), MovedAside: moved}
+	if o.asJSON {
+		return a.printJSON(v)
+	}
 	fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nsalt:        %s\nconfig:      %s\n",
-		cfg.Address(), id.Fingerprint(), salt, config.Path(home))
+		v.Address, v.Fingerprint, v.Salt, v.Config)
 	return nil
 }
 
 // moveAside moves an existing config and state out of the way of a new
 // identity and says so on stderr.
-func (a *app) moveAside(home string) error {
+func (a *app) moveAside(home string) ([]config.Moved, error) {
 	moved, err := config.MoveAside(home, time.Now())
 	for _, m := range moved {
 		a.note("moved the old %s aside to %s", m.From, m.To)
 	}
-	return err
+	return moved, err
 }
 
 // initNames splits user[@host] and settles the mailbox zone.

@@ -39,37 +39,70 @@ key, 'block' drops it and ignores its sender from then on.`,
 
 	var name string
 	trust := a.introAction("trust <id>", "Pin the sender by signing key and accept the message",
+		"trust pins the sender of intro <id> by its signing key, under --name or the\n"+
+			"verified address, and moves the message to the inbox.",
 		func(c *client.Client, id uint64) (state.Message, error) { return c.TrustIntro(id, name) })
 	trust.Flags().StringVar(&name, "name", "", "contact name (default: the verified address)")
 	cmd.AddCommand(list,
-		a.introAction("accept <id>", "Move the message to the inbox", (*client.Client).AcceptIntro),
+		a.introAction("accept <id>", "Move the message to the inbox",
+			"accept moves intro <id> to the inbox without pinning its sender.",
+			(*client.Client).AcceptIntro),
 		trust,
-		a.introAction("block <id>", "Drop the message and block its sender", (*client.Client).BlockIntro))
+		a.introAction("block <id>", "Drop the message and block its sender",
+			"block drops intro <id> and ignores its sender's signing key from then on.",
+			(*client.Client).BlockIntro))
 	return cmd
 }
 
+// introActionView is what an intro action prints with --json.
+type introActionView struct {
+	Action   string `json:"action"`
+	ID       uint64 `json:"id"`
+	From     string `json:"from"`
+	Verified bool   `json:"verified"`
+	MsgID    string `json:"msg_id"`
+}
+
+// introActionLong is the Long help of each intro action, after its own
+// first paragraph.
+const introActionLong = `
+
+With --json it prints one object (from is the pinned contact or the
+verified address, else intro-<key prefix>):
+  {"action": "accept", "id": 3, "from": "carol@mesh.example",
+   "verified": true, "msg_id": "<32 hex>"}`
+
 // introAction builds an intro subcommand acting on one id.
-func (a *app) introAction(use, short string,
+func (a *app) introAction(use, short, long string,
 	act func(*client.Client, uint64) (state.Message, error)) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
+		Long:  long + introActionLong,
 		Args:  needArgs(1, 1),
-		RunE: a.wrap(func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseUint(args[0], 10, 64)
-			if err != nil {
-				return usagef("intro id %q is not a number", args[0])
-			}
-			c, err := a.open(false)
-			if err != nil {
-				return err
-			}
-			m, err := act(c, id)
-			if err != nil {
-				return withHint(err, "list the queue with 'dnsmesh intro list'")
-			}
-			fmt.Fprintf(a.stdout, "%s: intro %d from %s\n", cmd.Name(), id, viewOf(m).From)
-			return nil
-		}),
 	}
+	cmd.RunE = a.wrap(func(cmd *cobra.Command, args []string) error {
+		id, err := strconv.ParseUint(args[0], 10, 64)
+		if err != nil {
+			return usagef("intro id %q is not a number", args[0])
+		}
+		c, err := a.open(false)
+		if err != nil {
+			return err
+		}
+		m, err := act(c, id)
+		if err != nil {
+			return withHint(err, "list the queue with 'dnsmesh intro list'")
+		}
+		v := viewOf(m)
+		if asJSON {
+			return a.printJSON(introActionView{Action: cmd.Name(), ID: id, From: v.From,
+				Verified: v.Verified, MsgID: v.MsgID})
+		}
+		fmt.Fprintf(a.stdout, "%s: intro %d from %s\n", cmd.Name(), id, v.From)
+		return nil
+	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }

@@ -42,7 +42,13 @@ func zoneUser(t *testing.T, home *nodetest.Node, name, zone string, resolvers []
 	u := &user{t: t, name: name, home: filepath.Join(t.TempDir(), name), node: home}
 	u.ok("init", name, "--domain", zone, "--dns-server", home.Addr,
 		"--register-url", "http://"+home.HTTP)
-	u.ok("tsig", "register") // the key remembers home as its server
+	out, _ := u.ok("tsig", "register", "--json") // the key remembers home as its server
+	var key tsigView
+	if err := json.Unmarshal([]byte(out), &key); err != nil || key.KeyName == "" ||
+		key.Zone != zone || key.Server != home.Addr {
+		t.Fatalf("tsig register --json got %q (%v), want a key for %s on %s", out, err, zone,
+			home.Addr)
+	}
 
 	cfg, err := config.Load(u.home)
 	if err != nil {
@@ -55,7 +61,12 @@ func zoneUser(t *testing.T, home *nodetest.Node, name, zone string, resolvers []
 	if err := config.Save(u.home, cfg); err != nil {
 		t.Fatal(err)
 	}
-	u.ok("identity", "publish", "--advertise-v2")
+	out, _ = u.ok("identity", "publish", "--advertise-v2", "--json")
+	var pub struct{ Owners []string }
+	if err := json.Unmarshal([]byte(out), &pub); err != nil || len(pub.Owners) != 1 ||
+		!strings.HasSuffix(pub.Owners[0], "."+zone) {
+		t.Fatalf("identity publish --json got %q (%v), want one owner in %s", out, err, zone)
+	}
 	return u
 }
 
@@ -73,7 +84,15 @@ func TestClaimToForeignZone(t *testing.T) {
 	_, portB, _ := net.SplitHostPort(nB.Addr)
 	alice := zoneUser(t, nA, "alice", "zonea.example", []string{nA.Addr, nB.Addr}, portB)
 	bob := zoneUser(t, nB, "bob", "zoneb.example", []string{nB.Addr, nA.Addr}, portA)
-	bob.ok("identity", "refresh-prekeys", "--count", "3")
+	out, _ := bob.ok("identity", "refresh-prekeys", "--count", "3", "--json")
+	var pre struct {
+		Published []uint32
+		Live      int
+	}
+	if err := json.Unmarshal([]byte(out), &pre); err != nil || len(pre.Published) != 3 ||
+		pre.Live != 3 {
+		t.Fatalf("refresh-prekeys --json got %q (%v), want 3 published, 3 live", out, err)
+	}
 	alice.ok("identity", "fetch", "bob@zoneb.example", "--add")
 
 	res, errs := alice.send("bob@zoneb.example", "across zones")
@@ -85,13 +104,34 @@ func TestClaimToForeignZone(t *testing.T) {
 	}
 	checkClaimOnNode(t, nB, bob, res.Slot, res.MsgID)
 
-	out, errs := bob.ok("recv")
+	out, errs = bob.ok("recv")
 	if out != "" || !strings.Contains(errs, "intro list") {
 		t.Fatalf("recv got stdout %q stderr %q, want one intro note", out, errs)
 	}
 	out, _ = bob.ok("intro", "list")
 	if !strings.Contains(out, "across zones") || !strings.Contains(out, "alice@zonea.example") {
 		t.Fatalf("intro list got %q, want alice's message found through the claim", out)
+	}
+	checkTrustJSON(t, bob, "alice@zonea.example")
+}
+
+// checkTrustJSON trusts u's first intro with --json and checks the output.
+func checkTrustJSON(t *testing.T, u *user, from string) {
+	t.Helper()
+	out, _ := u.ok("intro", "list", "--json")
+	var m messageView
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &m); err != nil {
+		t.Fatalf("intro list --json got %q: %v", out, err)
+	}
+	out, _ = u.ok("intro", "trust", strconv.FormatUint(m.ID, 10), "--json")
+	var v introActionView
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Action != "trust" ||
+		v.ID != m.ID || v.From != from || !v.Verified || v.MsgID != m.MsgID {
+		t.Fatalf("intro trust --json got %q (%v), want trust of %d from %s", out, err, m.ID,
+			from)
+	}
+	if out, _ := u.ok("contacts", "list"); !strings.Contains(out, from) {
+		t.Fatalf("contacts after trust got %q, want %s", out, from)
 	}
 }
 

@@ -18,7 +18,8 @@ const maxBackupTries = 100
 
 // Moved records one file moved aside.
 type Moved struct {
-	From, To string
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // CheckFree returns an error wrapping ErrExists when home already holds a
