@@ -27,8 +27,14 @@ func newContactsCommand(a *app) *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the pinned contacts",
-		Args:  needArgs(0, 0),
-		RunE:  a.wrap(func(*cobra.Command, []string) error { return a.runContactsList(asJSON) }),
+		Long: `list prints each pinned contact with its fingerprint, the one to compare
+with the contact's 'dnsmesh identity show' over another channel.
+
+With --json it prints an array of the objects 'contacts add --json' prints.`,
+		Example: `  $ dnsmesh contacts list
+  $ dnsmesh contacts list --json | jq -r '.[].name'`,
+		Args: needArgs(0, 0),
+		RunE: a.wrap(func(*cobra.Command, []string) error { return a.runContactsList(asJSON) }),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 
@@ -46,6 +52,9 @@ With --json it prints the contact as 'contacts list --json' does:
    "x25519_public": "<64 hex>", "ed25519_public": "<64 hex>",
    "domain": "mesh.example"}
 fingerprint and ed25519_public are left out without --signing-key.`,
+		Example: `  $ dnsmesh contacts add dave@mesh.example 3b6a27bc...d4f2 \
+      --signing-key d75a9801...511a
+  $ dnsmesh contacts add erin@corp.example 9c1f...07aa --domain mail.corp.example`,
 		Args: needArgs(2, 2),
 		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
 			return a.runContactsAdd(args[0], args[1], signing, domain, addJSON)
@@ -61,7 +70,8 @@ fingerprint and ed25519_public are left out without --signing-key.`,
 		Long: `remove forgets a pinned contact; its messages go to the intro queue again.
 
 With --json it prints {"removed": "<name>"}.`,
-		Args: needArgs(1, 1),
+		Example: `  $ dnsmesh contacts remove dave@mesh.example`,
+		Args:    needArgs(1, 1),
 		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
 			return a.runContactsRemove(args[0], removeJSON)
 		}),
@@ -80,7 +90,8 @@ func (a *app) runContactsRemove(name string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	if err := c.State.Update(func(tx *state.Tx) error { return tx.DeleteContact(ct.Name) }); err != nil {
+	err = c.State.Update(func(tx *state.Tx) error { return tx.DeleteContact(ct.Name) })
+	if err != nil {
 		return err
 	}
 	if asJSON {

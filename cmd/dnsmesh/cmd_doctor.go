@@ -33,7 +33,12 @@ func newDoctorCommand(a *app) *cobra.Command {
 		Long: `doctor checks that the config loads, the passphrase unlocks the keys, the
 node answers DNS, the registered TSIG key is accepted, prekeys are
 published and the local clock agrees with the node's. It exits 1 when a
-check fails.`,
+check fails.
+
+With --json it prints an array of {"name", "ok", "detail"} objects, one
+per check: config, keys, node, registration, prekeys, clock.`,
+		Example: `  $ dnsmesh doctor
+  $ dnsmesh doctor --json | jq -r '.[] | select(.ok | not) | .detail'`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			return a.runDoctor(cmd, asJSON)

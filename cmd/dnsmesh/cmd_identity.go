@@ -40,7 +40,13 @@ func newIdentityShowCommand(a *app) *cobra.Command {
 		Use:   "show",
 		Short: "Print the address, fingerprint, public keys and KDF salt",
 		Long: `show prints this identity's public facts from config.yaml; it needs no
-passphrase. Back up the salt with the passphrase: both restore the identity.`,
+passphrase. Back up the salt with the passphrase: both restore the identity.
+
+With --json it prints one object with the fields address, domain,
+fingerprint, x25519_public, ed25519_public, user_id, mailbox_hash and
+kdf_salt (keys and hashes in hex).`,
+		Example: `  $ dnsmesh identity show
+  $ dnsmesh identity show --json | jq -r .kdf_salt`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(*cobra.Command, []string) error {
 			_, cfg, err := a.loadConfig()
@@ -84,6 +90,8 @@ carries the sender's address.
 
 With --json it prints the names written:
   {"owners": ["id-<hash>.mesh.example", "dmp.alice.example"]}`,
+		Example: `  $ dnsmesh identity publish --advertise-v2
+  $ dnsmesh identity publish --ttl 6h`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			c, err := a.open(true)
@@ -128,6 +136,8 @@ when it runs low.
 
 With --json it prints the new prekey ids and the live count after:
   {"published": [3735928559, 17], "live": 25}`,
+		Example: `  $ dnsmesh identity refresh-prekeys
+  $ dnsmesh identity refresh-prekeys --count 50 --ttl 48h`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			c, err := a.open(true)

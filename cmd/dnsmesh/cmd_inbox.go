@@ -10,8 +10,15 @@ func newInboxCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inbox",
 		Short: "Print delivered messages again",
-		Long:  "inbox prints the messages recv delivered, oldest first. It reads local state only.",
-		Args:  needArgs(0, 0),
+		Long: `inbox prints the messages recv delivered, oldest first. It reads local
+state only, so it needs neither the passphrase nor the node.
+
+With --json it prints one object per line: {"id", "from", "verified",
+"msg_id", "sent", "received", "prekey_id", "body"}; prekey_id 0 means the
+message was not forward-secret.`,
+		Example: `  $ dnsmesh inbox --last 5
+  $ dnsmesh inbox --json | jq -r 'select(.from == "bob@mesh.example") | .body'`,
+		Args: needArgs(0, 0),
 		RunE: a.wrap(func(*cobra.Command, []string) error {
 			c, err := a.open(false)
 			if err != nil {

@@ -63,7 +63,8 @@ moved_aside appears only when --force moved files.`,
 		RunE: a.wrap(func(cmd *cobra.Command, args []string) error { return a.runInit(o, args[0]) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.domain, "domain", "", "mailbox zone served by the node (default: host of user@host)")
+	f.StringVar(&o.domain, "domain", "",
+		"mailbox zone served by the node (default: host of user@host)")
 	f.StringVar(&o.identityDomain, "identity-domain", "",
 		"zone of the zone-anchored identity record dmp.<zone>, if you own one")
 	f.StringVar(&o.registerURL, "register-url", "", "node registration URL, e.g. https://node.example")
@@ -120,7 +121,8 @@ func (a *app) runInit(o initOptions, who string) error {
 	if err := config.Create(home, cfg, false); err != nil {
 		return err
 	}
-	if err := state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil }); err != nil {
+	err = state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil })
+	if err != nil {
 		return err
 	}
 	v := initView{Address: cfg.Address(), Fingerprint: id.Fingerprint(), Salt: salt,

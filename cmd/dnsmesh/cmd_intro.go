@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/client"
@@ -22,7 +23,15 @@ key, 'block' drops it and ignores its sender from then on.`,
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List queued intros",
-		Args:  needArgs(0, 0),
+		Long: `list prints the queued first-contact messages with their ids, for
+'intro accept', 'intro trust' and 'intro block'. A sender whose message
+carried a verified address (DMPv2) shows by that address, else as
+intro-<signing key prefix>.
+
+With --json it prints one object per line, as 'dnsmesh inbox --json' does.`,
+		Example: `  $ dnsmesh intro list
+  $ dnsmesh intro list --json | jq -r '"\(.id) \(.from)"'`,
+		Args: needArgs(0, 0),
 		RunE: a.wrap(func(*cobra.Command, []string) error {
 			c, err := a.open(false)
 			if err != nil {
@@ -77,10 +86,11 @@ func (a *app) introAction(use, short, long string,
 	act func(*client.Client, uint64) (state.Message, error)) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Long:  long + introActionLong,
-		Args:  needArgs(1, 1),
+		Use:     use,
+		Short:   short,
+		Long:    long + introActionLong,
+		Example: "  $ dnsmesh intro list\n  $ dnsmesh intro " + strings.Replace(use, "<id>", "3", 1),
+		Args:    needArgs(1, 1),
 	}
 	cmd.RunE = a.wrap(func(cmd *cobra.Command, args []string) error {
 		id, err := strconv.ParseUint(args[0], 10, 64)

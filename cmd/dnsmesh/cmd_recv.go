@@ -24,7 +24,12 @@ shows them again; a message saved by a recv that was killed before it could
 print it is there too). Messages from senders you have not pinned go to the
 intro queue ('dnsmesh intro list'). recv also tops the prekey pool up.
 
---watch polls every --interval until interrupted.`,
+--watch polls every --interval until interrupted.
+
+With --json each message is one line, as 'dnsmesh inbox --json' prints it.`,
+		Example: `  $ dnsmesh recv
+  $ dnsmesh recv --watch --interval 1m
+  $ dnsmesh recv --json >> messages.jsonl`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			return a.runRecv(cmd, watch, interval, asJSON)
