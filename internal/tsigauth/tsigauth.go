@@ -18,6 +18,12 @@ import (
 // none; a request may ask for less.
 const DefaultFudge = 300 * time.Second
 
+// DefaultMinMACSize is the local truncation policy when the Verifier sets
+// none: a truncated MAC shorter than 16 bytes (128 bits, the length of
+// hmac-sha256-128) gets BADTRUNC. A MAC of its hash's full length is
+// always accepted.
+const DefaultMinMACSize = 16
+
 // Errors Verify returns besides store failures.
 var (
 	// ErrFormat reports a TSIG record that is not the last record of the
@@ -38,20 +44,26 @@ type KeyStore interface {
 type Verifier struct {
 	Keys     KeyStore
 	MaxFudge time.Duration // 0 means DefaultFudge
+
+	// MinMACSize is the shortest truncated MAC accepted, in bytes (RFC
+	// 8945 §5.2.4 local policy); 0 means DefaultMinMACSize. It never
+	// refuses an untruncated MAC.
+	MinMACSize int
 }
 
 // Signed is the outcome of verifying a signed request.
 type Signed struct {
 	TSIG  *dns.TSIG // the request's TSIG record
 	Key   store.Key // the key, set when Error is 0 or BADTIME
-	Error uint16    // 0, dns.RcodeBadKey, dns.RcodeBadSig or dns.RcodeBadTime
+	Error uint16    // 0, dns.RcodeBadKey, dns.RcodeBadSig, dns.RcodeBadTime or BADTRUNC
 }
 
-// Verify checks m's TSIG record at time now. It returns nil, nil for an
-// unsigned message. A MAC, key or time failure is reported in
-// Signed.Error with a nil error; ErrFormat, ErrReplay (with a valid
-// Signed, so the reply can still be signed) and store errors are
-// returned as errors.
+// Verify checks m's TSIG record at time now, in the order of RFC 8945
+// §5.2: key, MAC, time, truncation. It returns nil, nil for an unsigned
+// message. A key, MAC, time or truncation failure is reported in
+// Signed.Error with a nil error; ErrFormat (also for a MAC size §5.2.2.1
+// forbids), ErrReplay (with a valid Signed, so the reply can still be
+// signed) and store errors are returned as errors.
 func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Signed, error) {
 	t, err := findTSIG(m)
 	if t == nil || err != nil {
@@ -69,6 +81,10 @@ func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Sign
 	}
 	s.Key = key
 
+	full, err := checkMACSize(t)
+	if err != nil {
+		return nil, err
+	}
 	if !macMatches(m, t, key) {
 		s.Error = dns.RcodeBadSig
 		s.Key = store.Key{}
@@ -78,6 +94,11 @@ func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Sign
 	fudge := v.fudge(t)
 	if !inWindow(t.TimeSigned, now, fudge) {
 		s.Error = dns.RcodeBadTime
+		return s, nil
+	}
+
+	if !full && len(t.MAC)/2 < v.minMACSize() {
+		s.Error = dns.RcodeBadTrunc
 		return s, nil
 	}
 
@@ -142,6 +163,31 @@ func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG,
 	return key, true, nil
 }
 
+func (v *Verifier) minMACSize() int {
+	if v.MinMACSize <= 0 {
+		return DefaultMinMACSize
+	}
+	return v.MinMACSize
+}
+
+// checkMACSize applies RFC 8945 §5.2.2.1 to t's MAC size: longer than the
+// hash, or shorter than both 10 bytes and half the hash, is FORMERR. It
+// reports whether the MAC is of the hash's full length.
+func checkMACSize(t *dns.TSIG) (bool, error) {
+	newHash, _ := hashFor(t.Algorithm) // lookup admitted only known ones
+	hashLen := newHash().Size()
+	size := len(t.MAC) / 2
+	if len(t.MAC)%2 != 0 || int(t.MACSize) != size {
+		return false, fmt.Errorf("%w: MAC size %d does not match its data", ErrFormat,
+			t.MACSize)
+	}
+	if size > hashLen || size < max(10, hashLen/2) {
+		return false, fmt.Errorf("%w: MAC size %d outside %d..%d", ErrFormat, size,
+			max(10, hashLen/2), hashLen)
+	}
+	return size == hashLen, nil
+}
+
 func (v *Verifier) fudge(t *dns.TSIG) time.Duration {
 	limit := v.MaxFudge
 	if limit <= 0 {
@@ -164,7 +210,9 @@ func inWindow(signed uint64, now time.Time, fudge time.Duration) bool {
 }
 
 // macMatches packs m without its TSIG record, with compression on and then
-// off, and reports whether either packing carries t's MAC under key.
+// off, and reports whether either packing carries t's MAC under key. A
+// truncated MAC is compared with the leading bytes of the computed one
+// (RFC 8945 §5.2.2.1); checkMACSize has bounded its length.
 func macMatches(m *dns.Msg, t *dns.TSIG, key store.Key) bool {
 	secret, err := base64.StdEncoding.DecodeString(key.Secret)
 	if err != nil {
@@ -180,7 +228,7 @@ func macMatches(m *dns.Msg, t *dns.TSIG, key store.Key) bool {
 			return false
 		}
 		want, err := computeMAC(t.Algorithm, secret, nil, body, t)
-		if err == nil && hmac.Equal(got, want) {
+		if err == nil && len(got) <= len(want) && hmac.Equal(got, want[:len(got)]) {
 			return true
 		}
 	}
