@@ -134,7 +134,7 @@ func (h *Handler) allowed(subject string) bool {
 // returns a new key. Re-registering with the same Ed25519 key replaces the
 // secret under the same key name.
 func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
-	zone := strings.TrimSuffix(strings.ToLower(h.cfg.Zone), ".")
+	zone := h.cfg.ZoneFor(req.subject)
 	local := req.subject[:strings.LastIndexByte(req.subject, '@')]
 	spkHex := hex.EncodeToString(req.spk)
 	name, ok := keyName(local, spkHex, req.subject, zone)

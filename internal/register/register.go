@@ -54,7 +54,8 @@ const (
 // Config configures the registration API.
 type Config struct {
 	Node        string        // node hostname the client signs; required
-	Zone        string        // served zone keys are scoped under
+	Zone        string        // zone keys are scoped under by default
+	Zones       []string      // every served zone; see ZoneFor
 	Allow       []string      // subject domains allowed; empty: any
 	KeyLifetime time.Duration // lifetime of minted keys; 0: never expire
 	Scope       string        // ScopeDefault, ScopeTight or ScopeLoose

@@ -47,6 +47,29 @@ func isPySpace(r rune) bool {
 	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }
 
+// ZoneFor returns the zone, without trailing dot, that a key minted for
+// subject is scoped under. The reference node serves one zone and scopes
+// every key under it (records-server-cli.md §B.5, §B.8). A node serving
+// several picks the served zone holding the subject's domain (the
+// longest, when zones nest), so alice@b.example gets her names under
+// b.example; a subject of any other domain gets the default Zone.
+func (c Config) ZoneFor(subject string) string {
+	domain := subject[strings.LastIndexByte(subject, '@')+1:]
+	best := ""
+	for _, z := range c.Zones {
+		z = trimZone(z)
+		if (domain == z || strings.HasSuffix(domain, "."+z)) && len(z) > len(best) {
+			best = z
+		}
+	}
+	if best == "" {
+		return trimZone(c.Zone)
+	}
+	return best
+}
+
+func trimZone(z string) string { return strings.TrimSuffix(strings.ToLower(z), ".") }
+
 func hexSHA(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,9 +25,10 @@ func (ws *writeSide) start(d *Dmp) error {
 	ws.verifier = &tsigauth.Verifier{Keys: d.Store, MaxFudge: ws.fudge}
 
 	if ws.reg != nil {
-		cfg := ws.reg.cfg
-		cfg.Zone = d.Zones[0]
-		cfg.Now = d.Now
+		cfg, err := regConfig(ws.reg.cfg, d)
+		if err != nil {
+			return err
+		}
 		if err := ws.listen("registration", ws.reg.addr, register.New(cfg, d.Store)); err != nil {
 			return err
 		}
@@ -44,6 +46,22 @@ func (ws *writeSide) start(d *Dmp) error {
 		}
 	}
 	return nil
+}
+
+// regConfig completes the registration config with the served zones: keys
+// go under the zone of the subject's domain when it is served, else under
+// registration_zone, by default the first served zone.
+func regConfig(cfg register.Config, d *Dmp) (register.Config, error) {
+	cfg.Zones = d.Zones
+	cfg.Now = d.Now
+	if cfg.Zone == "" {
+		cfg.Zone = d.Zones[0]
+		return cfg, nil
+	}
+	if !slices.Contains(d.Zones, cfg.Zone) {
+		return cfg, fmt.Errorf("registration_zone %s is not served here", cfg.Zone)
+	}
+	return cfg, nil
 }
 
 // readToken reads the operator token: the file's first line, at least 16

@@ -11,6 +11,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/tsigauth"
 
 	"github.com/coredns/caddy"
+	"github.com/miekg/dns"
 )
 
 // regOptions configures the registration listener.
@@ -66,7 +67,8 @@ func (ws *writeSide) parseOption(c *caddy.Controller) (bool, error) {
 		ws.claimTo, err = rateArg(c)
 	case "registration":
 		err = ws.parseRegistration(c)
-	case "registration_allow", "registration_scope", "registration_rate", "key_lifetime":
+	case "registration_allow", "registration_scope", "registration_rate", "key_lifetime",
+		"registration_zone":
 		err = ws.parseRegistrationOption(c)
 	case "admin":
 		err = ws.parseAdmin(c)
@@ -151,6 +153,12 @@ func (ws *writeSide) parseRegistrationOption(c *caddy.Controller) error {
 		cfg.Rate, cfg.Window = r.N, r.Window
 	case "key_lifetime":
 		cfg.KeyLifetime, err = durationArg(c, 0)
+	case "registration_zone":
+		args := c.RemainingArgs()
+		if len(args) != 1 {
+			return c.ArgErr()
+		}
+		cfg.Zone = strings.ToLower(dns.Fqdn(args[0]))
 	}
 	return err
 }

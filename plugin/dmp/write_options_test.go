@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/register"
+
 	"github.com/coredns/caddy"
 )
 
@@ -37,6 +39,9 @@ func TestWriteOptions(t *testing.T) {
 				r.Rate == 2 && r.Window == 10*time.Minute && r.KeyLifetime == 0 &&
 				ws.admin.addr == "127.0.0.1:8054"
 		}},
+		{"registration zone", "registration_zone Other.Example", true,
+			func(ws *writeSide) bool { return ws.reg.cfg.Zone == "other.example." }},
+		{"registration zone twice", "registration_zone a. b.", false, nil},
 		{"public admin", "admin 0.0.0.0:8054 /etc/token", false, nil},
 		{"claims maybe", "claims maybe", false, nil},
 		{"bad rate", "claim_rate x 1m", false, nil},
@@ -56,6 +61,40 @@ func TestWriteOptions(t *testing.T) {
 			d.write.init()
 			if !c.check(&d.write) {
 				t.Fatalf("got %+v", d.write)
+			}
+		})
+	}
+}
+
+// TestRegConfigZones checks the zones registration scopes keys under on a
+// node serving several zones.
+func TestRegConfigZones(t *testing.T) {
+	d := New()
+	d.Zones = []string{"a.example.", "b.example."}
+	cases := []struct {
+		name string
+		zone string // registration_zone
+		want string // default zone; "" means refused
+	}{
+		{"first served by default", "", "a.example."},
+		{"configured", "b.example.", "b.example."},
+		{"not served", "c.example.", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := regConfig(register.Config{Zone: c.zone}, d)
+			if c.want == "" {
+				if err == nil {
+					t.Fatalf("got zone %q, want refusal", cfg.Zone)
+				}
+				return
+			}
+			if err != nil || cfg.Zone != c.want || len(cfg.Zones) != 2 {
+				t.Fatalf("got %q %v (%v), want %q and both zones", cfg.Zone, cfg.Zones, err,
+					c.want)
+			}
+			if got := cfg.ZoneFor("bob@b.example"); got != "b.example" {
+				t.Fatalf("bob@b.example scoped under %q, want b.example", got)
 			}
 		})
 	}
