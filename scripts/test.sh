@@ -19,13 +19,24 @@ cd "$(dirname "$0")/.."
 need=(redis-server:redis-server redis-cli:redis-tools dig:dnsutils
 	nsupdate:dnsutils kdig:knot-dnsutils knsupdate:knot-dnsutils
 	faketime:faketime)
+# Not a command: Debian's python3 with dnspython (plugin/dmp's interop test
+# signs UPDATEs with the reference client's library).
+need+=(dnspython:python3-dnspython)
+
+# have reports whether a tool of the need list is present.
+have() {
+	case $1 in
+	dnspython) /usr/bin/python3 -c 'import dns.update, dns.query' >/dev/null 2>&1 ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
+	esac
+}
 
 # install_missing installs or names the Debian packages of missing tools.
 install_missing() {
 	local missing=() pair cmd
 	for pair in "${need[@]}"; do
 		cmd=${pair%%:*}
-		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pair")
+		have "$cmd" || missing+=("$pair")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 
@@ -38,6 +49,12 @@ install_missing() {
 		# shellcheck disable=SC2086 # one word per package
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			$pkgs >/dev/null
+		for pair in "${missing[@]}"; do
+			have "${pair%%:*}" || {
+				echo "test.sh: ${pair%%:*} still missing after installing ${pair##*:}" >&2
+				exit 1
+			}
+		done
 		return 0
 	fi
 	echo "test.sh: missing tools: ${tools% }" >&2
