@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/pkg/keys"
@@ -130,9 +129,11 @@ func (h *Handler) allowed(subject string) bool {
 	return false
 }
 
-// issue refuses a subject held by another live key, then stores and
-// returns a new key. Re-registering with the same Ed25519 key replaces the
-// secret under the same key name.
+// issue stores and returns a new key unless another live key registered
+// under a different Ed25519 key holds the subject (anti-takeover, 409);
+// the store checks and writes in one atomic step, so concurrent
+// registrations on any number of nodes cannot both win. Re-registering
+// with the same Ed25519 key replaces the secret under the same key name.
 func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
 	zone := h.cfg.ZoneFor(req.subject)
 	local := req.subject[:strings.LastIndexByte(req.subject, '@')]
@@ -143,10 +144,6 @@ func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
 			"subject local part too long for TSIG key label (max %d chars)", 63-16)
 	}
 	now := h.now()
-	if err := h.checkOwner(r, req, now); err != nil {
-		return nil, err
-	}
-
 	secret := make([]byte, 32)
 	if _, err := io.ReadFull(randSource(h.cfg.Rand), secret); err != nil {
 		return nil, fmt.Errorf("registration randomness: %w", err)
@@ -163,30 +160,15 @@ func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
 	if h.cfg.KeyLifetime > 0 {
 		k.Expires = now.Add(h.cfg.KeyLifetime)
 	}
-	if err := h.st.PutKey(r.Context(), k); err != nil {
+	err := h.st.PutSubjectKey(r.Context(), k, now)
+	if errors.Is(err, store.ErrSubjectTaken) {
+		return nil, fail(http.StatusConflict, "subject already has a live key; "+
+			"re-registration must be signed with the previously-registered Ed25519 key")
+	}
+	if err != nil {
 		return nil, err
 	}
 	return replyFor(k, secret, zone), nil
-}
-
-// checkOwner refuses a subject that a live key registered under a
-// different Ed25519 key holds (anti-takeover).
-//
-// TODO(#5): list-then-put is not atomic across nodes; two concurrent
-// confirms with different keys for one subject could both mint.
-func (h *Handler) checkOwner(r *http.Request, req *request, now time.Time) error {
-	ks, err := h.st.ListKeys(r.Context())
-	if err != nil {
-		return err
-	}
-	for _, k := range ks {
-		live := k.Expires.IsZero() || now.Before(k.Expires)
-		if live && k.Subject == req.subject && !hmac.Equal(k.SignKey, req.spk) {
-			return fail(http.StatusConflict, "subject already has a live key; "+
-				"re-registration must be signed with the previously-registered Ed25519 key")
-		}
-	}
-	return nil
 }
 
 func replyFor(k store.Key, secret []byte, zone string) *mintReply {

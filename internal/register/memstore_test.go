@@ -28,6 +28,20 @@ func (m *memStore) PutKey(_ context.Context, k store.Key) error {
 	return nil
 }
 
+func (m *memStore) PutSubjectKey(_ context.Context, k store.Key, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	all := make([]store.Key, 0, len(m.keys))
+	for _, o := range m.keys {
+		all = append(all, o)
+	}
+	if store.SubjectTaken(all, k, now) {
+		return store.ErrSubjectTaken
+	}
+	m.keys[k.Name] = k
+	return nil
+}
+
 func (m *memStore) GetKey(_ context.Context, name string) (store.Key, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

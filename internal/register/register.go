@@ -34,8 +34,7 @@ import (
 
 // Store is the part of the node's store registration uses.
 type Store interface {
-	PutKey(ctx context.Context, k store.Key) error
-	ListKeys(ctx context.Context) ([]store.Key, error)
+	PutSubjectKey(ctx context.Context, k store.Key, now time.Time) error
 	PutChallenge(ctx context.Context, id string, data []byte, ttl time.Duration) error
 	TakeChallenge(ctx context.Context, id string) ([]byte, error)
 	Allow(ctx context.Context, bucket string, limit int, window time.Duration,

@@ -25,6 +25,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
@@ -123,7 +124,24 @@ var (
 	ErrOwnerFull   = errors.New("owner name holds too many values")
 	ErrQuota       = errors.New("writer quota exceeded")
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrSubjectTaken: PutSubjectKey found the subject held by a live key
+	// registered under another Ed25519 key.
+	ErrSubjectTaken = errors.New("subject held by another key")
 )
+
+// SubjectTaken reports whether a live key among keys is registered for k.Subject with a SignKey other than k's: the
+// registration anti-takeover rule (records-server-cli.md §B.5). A key is
+// live until its Expires (zero: forever). Implementations of PutSubjectKey
+// apply it to the keys they hold inside the step that stores k.
+func SubjectTaken(keys []Key, k Key, now time.Time) bool {
+	for _, o := range keys {
+		live := o.Expires.IsZero() || now.Before(o.Expires)
+		if live && o.Subject == k.Subject && !bytes.Equal(o.SignKey, k.SignKey) {
+			return true
+		}
+	}
+	return false
+}
 
 // PrereqError reports which prerequisite failed, so the plugin can answer
 // the RFC 2136 §3.2.5 rcode (YXDOMAIN, YXRRSET, NXDOMAIN or NXRRSET). It
@@ -168,6 +186,13 @@ type Store interface {
 	GetKey(ctx context.Context, name string) (Key, error)
 	DeleteKey(ctx context.Context, name string) error
 	ListKeys(ctx context.Context) ([]Key, error)
+
+	// PutSubjectKey stores k, a key registered for k.Subject, unless
+	// SubjectTaken holds for the keys stored at now: then it stores
+	// nothing and returns an error wrapping ErrSubjectTaken. Check and
+	// write are one atomic step for every node on the backend, so two
+	// registrations of one subject under different keys never both win.
+	PutSubjectKey(ctx context.Context, k Key, now time.Time) error
 
 	// FirstSeen records id for ttl and reports whether this is its first
 	// sighting; it backs the TSIG MAC replay cache.

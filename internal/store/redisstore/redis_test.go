@@ -134,3 +134,13 @@ func TestRedisDownAndBack(t *testing.T) {
 		t.Errorf("Lookup after Restart: got %v exists=%v err=%v, want [v]", vals, exists, err)
 	}
 }
+
+// TestSubjectRaceTwoClients races registrations of one subject through
+// two clients of one Redis, as two nodes sharing it would.
+func TestSubjectRaceTwoClients(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := New(client(srv.Addr())), New(client(srv.Addr()))
+	defer a.Close()
+	defer b.Close()
+	storetest.RaceSubject(t, []store.Store{a, b})
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"sweep", sweepCases},
 		{"state", stateCases},
 		{"concurrency", concurrencyCases},
+		{"subject", subjectCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,100 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+)
+
+// subjectKey is a key registered for alice@example.org under the Ed25519
+// key filled with spk.
+func subjectKey(name string, spk byte) store.Key {
+	k := testKey(name)
+	k.SignKey = bytes.Repeat([]byte{spk}, 32)
+	return k
+}
+
+var subjectCases = map[string]func(*testing.T, store.Store){
+	"anti-takeover": func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		steps := []struct {
+			name string
+			key  store.Key
+			now  time.Time
+			want error
+		}{
+			{"first", subjectKey("a1.", 1), T0, nil},
+			{"same key again", subjectKey("a1.", 1), T0, nil},
+			{"same spk other name", subjectKey("a2.", 1), T0, nil},
+			{"other spk", subjectKey("b1.", 2), T0, store.ErrSubjectTaken},
+			{"other spk same name", subjectKey("a1.", 2), T0, store.ErrSubjectTaken},
+			{"other spk after expiry", subjectKey("b1.", 2), at(24 * time.Hour), nil},
+		}
+		for _, st := range steps {
+			err := s.PutSubjectKey(ctx, st.key, st.now)
+			if !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+				t.Fatalf("%s: got %v, want %v", st.name, err, st.want)
+			}
+			got, gerr := s.GetKey(ctx, st.key.Name)
+			stored := gerr == nil && sameKey(got, st.key)
+			if stored != (st.want == nil) {
+				t.Fatalf("%s: stored %v, want %v", st.name, stored, st.want == nil)
+			}
+		}
+		other := subjectKey("c1.", 3)
+		other.Subject = "bob@example.org"
+		if err := s.PutSubjectKey(ctx, other, T0); err != nil {
+			t.Fatalf("other subject: got %v, want nil", err)
+		}
+	},
+	"one subject, racing spks": func(t *testing.T, s store.Store) {
+		RaceSubject(t, []store.Store{s, s})
+	},
+}
+
+// RaceSubject registers one subject under many Ed25519 keys at once,
+// spread over the given stores (which may be separate clients of one
+// backend, as several nodes are), and checks exactly one registration
+// won and only its key is stored.
+func RaceSubject(t *testing.T, stores []store.Store) {
+	t.Helper()
+	const tries = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var won []store.Key
+	start := make(chan struct{})
+	for i := range tries {
+		s := stores[i%len(stores)]
+		k := subjectKey(fmt.Sprintf("race%02d.", i), byte(i+1))
+		wg.Go(func() {
+			<-start
+			err := s.PutSubjectKey(context.Background(), k, T0)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won = append(won, k)
+			case !errors.Is(err, store.ErrSubjectTaken):
+				t.Errorf("PutSubjectKey(%s): %v", k.Name, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(won) != 1 {
+		t.Fatalf("got %d winning registrations, want 1", len(won))
+	}
+	keys, err := stores[0].ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || !sameKey(keys[0], won[0]) {
+		t.Fatalf("stored %d keys, want only the winner %s", len(keys), won[0].Name)
+	}
+}
