@@ -15,6 +15,7 @@ package nodetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -26,6 +27,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/store/boltstore"
 
 	"github.com/miekg/dns"
 )
@@ -79,8 +83,16 @@ type Node struct {
 // is killed at the end of the test.
 func Start(t testing.TB, corefile string) *Node {
 	t.Helper()
+	return StartIn(t, t.TempDir(), corefile)
+}
+
+// StartIn is Start with dir as the node's working directory, so a test can
+// prepare files there first, such as an embedded store holding TSIG keys
+// (see PutKeys).
+func StartIn(t testing.TB, dir, corefile string) *Node {
+	t.Helper()
 	bin := Binary(t)
-	n := &Node{t: t, Dir: t.TempDir()}
+	n := &Node{t: t, Dir: dir}
 	dnsPort, httpPort := freePort(t, true), freePort(t, false)
 	n.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(dnsPort))
 	n.HTTP = net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
@@ -233,4 +245,36 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// NeedTool returns the path of a command-line tool. When it is missing the
+// test is skipped with the reason, or fails when the environment sets
+// CI=true, where every tool must be installed.
+func NeedTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is required under CI=true: %v", name, err)
+	}
+	t.Skipf("%s not installed: %v", name, err)
+	return ""
+}
+
+// PutKeys writes TSIG keys into the embedded store file at path, creating
+// it, while no node holds it open (bbolt locks the file while a node runs).
+func PutKeys(t testing.TB, path string, keys ...store.Key) {
+	t.Helper()
+	s, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer s.Close()
+	for _, k := range keys {
+		if err := s.PutKey(context.Background(), k); err != nil {
+			t.Fatalf("put key %s: %v", k.Name, err)
+		}
+	}
 }

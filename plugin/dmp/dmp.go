@@ -90,6 +90,10 @@ func (d *Dmp) CacheBypassZones() []string {
 // ServeDNS implements the plugin.Handler interface.
 func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	if r.Opcode == dns.OpcodeUpdate {
+		if cutUDPUpdate(w, r) {
+			retryOverTCP(ctx, w, r)
+			return dns.RcodeSuccess, nil
+		}
 		return d.serveUpdate(ctx, w, r)
 	}
 	if r.Opcode != dns.OpcodeQuery {

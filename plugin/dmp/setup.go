@@ -37,6 +37,8 @@ func setup(c *caddy.Controller) error {
 	}
 	// UPDATE is refused by the server unless a plugin opts in.
 	cfg.AllowOpcode(dns.OpcodeUpdate)
+	// UPDATEs too large for the server's 512-byte UDP read get TC.
+	decorateUDP(cfg)
 	c.OnStartup(d.OnStartup)
 	c.OnShutdown(d.OnShutdown)
 	c.OnRestart(d.onRestart)
