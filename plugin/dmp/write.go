@@ -3,7 +3,6 @@ package dmp
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
@@ -33,7 +32,8 @@ type writeSide struct {
 
 	st       store.Store // the plugin's store, set by start
 	verifier *tsigauth.Verifier
-	servers  []*http.Server
+	addrs    []string // listener addresses claimed by start
+	hooked   bool     // restart-failed hook registered
 }
 
 // rateOpt is a fixed-window limit: N events per Window; N 0 means off.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -79,37 +78,25 @@ func readToken(path string) (string, error) {
 	return token, nil
 }
 
-// listen serves h on addr in the background.
+// listen serves h on addr in the background, through the listener
+// registry so a reload hands the address over (write_listen.go).
 func (ws *writeSide) listen(what, addr string, h http.Handler) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("%s listener: %w", what, err)
+	if err := listeners.claim(what, addr, ws, h); err != nil {
+		return err
 	}
-	srv := &http.Server{
-		Handler:           http.MaxBytesHandler(h, 64<<10),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-	}
-	ws.servers = append(ws.servers, srv)
-	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Errorf("%s listener: %v", what, err)
-		}
-	}()
-	log.Infof("%s listening on %s", what, l.Addr())
+	ws.addrs = append(ws.addrs, addr)
 	return nil
 }
 
-// stop closes the listeners start opened.
+// stop gives up the listeners start claimed; an address no other
+// instance holds is closed.
 func (ws *writeSide) stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error
-	for _, srv := range ws.servers {
-		errs = append(errs, srv.Shutdown(ctx))
+	for _, addr := range ws.addrs {
+		errs = append(errs, listeners.release(ctx, addr, ws))
 	}
-	ws.servers = nil
+	ws.addrs = nil
 	return errors.Join(errs...)
 }

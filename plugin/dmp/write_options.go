@@ -66,11 +66,13 @@ func (ws *writeSide) parseOption(c *caddy.Controller) (bool, error) {
 	case "claim_recipient_rate":
 		ws.claimTo, err = rateArg(c)
 	case "registration":
+		ws.hookRestartFailed(c)
 		err = ws.parseRegistration(c)
 	case "registration_allow", "registration_scope", "registration_rate", "key_lifetime",
 		"registration_zone":
 		err = ws.parseRegistrationOption(c)
 	case "admin":
+		ws.hookRestartFailed(c)
 		err = ws.parseAdmin(c)
 	default:
 		return false, nil
