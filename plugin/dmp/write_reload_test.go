@@ -31,7 +31,7 @@ func TestNodeReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	adminAddr := freeLoopback(t)
-	n := nodetest.StartIn(t, dir, fmt.Sprintf(`example.org:{{PORT}} {
+	n := nodetest.Start(t, fmt.Sprintf(`example.org:{{PORT}} {
 	bind 127.0.0.1
 	dmp {
 		ttl 60
