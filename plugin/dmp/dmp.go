@@ -32,7 +32,9 @@ type Dmp struct {
 	Zones []string // served zones, lower-case and fully qualified
 	Fall  fall.F   // names that go to the next plugin instead of REFUSED/NXDOMAIN
 
-	Store store.Store      // opened in OnStartup
+	// Store is read by every query and UPDATE. OnStartup sets it to a
+	// swapStore, and a failed reload swaps the store inside that.
+	Store store.Store
 	Now   func() time.Time // the clock; tests pin it
 
 	// TTL is the answer TTL; an RRset whose shortest-lived value expires
@@ -57,7 +59,8 @@ type Dmp struct {
 	// exclusive is set for the embedded store, which one process may
 	// hold open at a time.
 	exclusive bool
-	released  bool // the embedded store was closed for a reload
+	released  bool       // the store was closed, for a reload or shutdown
+	stores    *swapStore // Store once started
 	health    storeHealth
 	maint     *maintainer
 	write     writeSide

@@ -51,12 +51,15 @@ func setup(c *caddy.Controller) error {
 }
 
 // OnStartup opens the store, starts maintenance and then the write side.
+// Everything holds the store through d.stores, so a reopen after a failed
+// reload reaches all of it.
 func (d *Dmp) OnStartup() error {
 	s, err := d.open()
 	if err != nil {
 		return plugin.Error("dmp", err)
 	}
-	d.Store = s
+	d.stores = newSwapStore(s)
+	d.Store = d.stores
 	log.Infof("serving %s from %s", strings.Join(d.Zones, " "), d.source)
 	d.Ready() // logs once if the store cannot be reached yet
 	d.maint = startMaintainer(d, maintainInterval)
@@ -67,6 +70,8 @@ func (d *Dmp) OnStartup() error {
 }
 
 // OnShutdown stops the write side, then maintenance, then closes the store.
+// Store stays set: on a reload this runs before the old servers stop, and
+// a query they still answer gets the closed store's error (SERVFAIL).
 func (d *Dmp) OnShutdown() error {
 	err := d.write.stop()
 	if d.maint != nil {
@@ -77,7 +82,7 @@ func (d *Dmp) OnShutdown() error {
 		if cerr := d.Store.Close(); err == nil {
 			err = cerr
 		}
-		d.Store = nil
+		d.released = true
 	}
 	if err != nil {
 		return plugin.Error("dmp", err)
@@ -90,27 +95,27 @@ func (d *Dmp) OnShutdown() error {
 // opener, so it is closed here for the new instance to open; queries in
 // between get SERVFAIL. A shared Redis needs nothing.
 func (d *Dmp) onRestart() error {
-	if !d.exclusive || d.Store == nil {
+	if !d.exclusive || d.stores == nil || d.released {
 		return nil
 	}
 	d.maint.close()
 	d.maint = nil
 	d.released = true
-	return d.Store.Close()
+	return d.stores.Close()
 }
 
 // onRestartFailed reopens the embedded store when the reload failed and
-// this instance keeps serving.
+// this instance keeps serving. The new store is swapped in atomically
+// while queries and UPDATEs run.
 func (d *Dmp) onRestartFailed() error {
-	if !d.released {
+	if !d.released || d.stores == nil {
 		return nil
 	}
 	s, err := d.open()
 	if err != nil {
 		return plugin.Error("dmp", err)
 	}
-	// TODO(#4): swap Store atomically; queries read it while this runs.
-	d.Store = s
+	d.stores.swap(s)
 	d.released = false
 	d.maint = startMaintainer(d, maintainInterval)
 	return nil

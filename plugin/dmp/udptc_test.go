@@ -110,7 +110,7 @@ func TestServeCutUpdate(t *testing.T) {
 	r.SetUpdate("example.org.")
 	r.Insert([]dns.RR{txtAdd("slot-1.mb-0123456789ab.example.org.",
 		strings.Repeat("A", 255), strings.Repeat("B", 255))})
-	w := &captureWriter{}
+	w := &wireWriter{}
 	code, err := d.ServeDNS(context.Background(), w, r)
 	if err != nil || code != dns.RcodeSuccess || w.msg == nil {
 		t.Fatalf("got %d, %v, reply %v", code, err, w.msg)
