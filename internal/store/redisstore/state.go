@@ -132,6 +132,9 @@ const subjectRetries = 50
 // key hash is WATCHed while it is read and checked, and k goes in with
 // MULTI/EXEC, which fails if any node changed the hash in between; the
 // whole step is then retried.
+//
+// TODO(#5): this reads every key per registration; keep a subject index
+// (subject -> key names) in the same WATCHed step once key counts grow.
 func (s *Store) PutSubjectKey(ctx context.Context, k store.Key, now time.Time) error {
 	if k.Name == "" || k.Subject == "" {
 		return fmt.Errorf("redisstore: subject key without a name or subject")
