@@ -1,15 +1,19 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/nodetest"
-	"github.com/dnsmesh/dmp/internal/store/boltstore"
+	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/pkg/records"
 
 	"github.com/miekg/dns"
 )
@@ -22,50 +26,119 @@ const embeddedCorefile = `example.org:{{PORT}} {
 }
 `
 
-// Records acknowledged by the embedded store survive SIGKILL of the node.
-//
-// TODO(#4): write through DNS UPDATE once the write side serves it; until
-// then the records are written with the store package while the node is
-// down (bbolt locks the file while the node runs), and acknowledged means
-// Apply returned nil.
+// Every UPDATE the node acknowledged survives SIGKILL: a writer streams
+// signed UPDATEs over UDP while the node is killed at random moments and
+// restarted; an UPDATE counts as acknowledged when a NOERROR reply with a
+// valid TSIG came back. At the end every acknowledged value is served,
+// and again after a kill while serving reads.
 func TestEmbeddedSurvivesKill(t *testing.T) {
-	n := nodetest.Start(t, embeddedCorefile)
-	n.Kill()
+	dir := t.TempDir()
+	nodetest.PutKeys(t, filepath.Join(dir, "dmp.db"), killKey)
+	n := nodetest.StartIn(t, dir, embeddedCorefile)
 
-	s, err := boltstore.Open(filepath.Join(n.Dir, "dmp.db"), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
+	seed := time.Now().UnixNano()
+	t.Logf("kill schedule seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	w := startWriter(t, n.Addr)
+	const kills = 6
+	for range kills {
+		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
+		n.Kill()
+		n.Restart()
 	}
-	const total = 200
-	var owners []string
-	for i := range total {
-		owner := fmt.Sprintf("slot-%d.mb-%012d.example.org.", i%10, i)
-		seedValues(t, s, add(owner, fmt.Sprintf("value-%d", i)))
-		owners = append(owners, owner)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	time.Sleep(200 * time.Millisecond) // writes after the last restart
+	acked, sent := w.stop()
 
-	n.Restart()
-	checkAll(t, n, owners)
+	t.Logf("%d UPDATEs sent, %d acknowledged, %d kills", sent, len(acked), kills)
+	if len(acked) < 20 {
+		t.Fatalf("got %d acknowledged UPDATEs, want at least 20", len(acked))
+	}
+	checkAll(t, n, acked)
 	n.Kill() // a crash while serving reads
 	n.Restart()
-	checkAll(t, n, owners)
+	checkAll(t, n, acked)
 }
 
-func checkAll(t *testing.T, n *nodetest.Node, owners []string) {
+// killKey is the writer's TSIG key, scoped to chunk names.
+var killKey = store.Key{Name: "writer.example.org.", Algorithm: dns.HmacSHA256,
+	Secret: "a2lsbC10ZXN0LXdyaXRlci1zZWNyZXQtMzItYnl0ZXM=",
+	Scope:  []string{"chunk-*-*.example.org"}}
+
+// writer streams signed UPDATEs, one new chunk name each, and remembers
+// the acknowledged ones.
+type writer struct {
+	done  chan struct{}
+	wg    sync.WaitGroup
+	acked map[string]string // owner → value
+	sent  int
+}
+
+func startWriter(t *testing.T, addr string) *writer {
+	w := &writer{done: make(chan struct{}), acked: map[string]string{}}
+	c := &dns.Client{Net: "udp", Timeout: 500 * time.Millisecond,
+		TsigSecret: map[string]string{killKey.Name: killKey.Secret}}
+	w.wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-w.done:
+				return
+			default:
+			}
+			owner, value := fmt.Sprintf("chunk-0001-%012x.example.org.", i), chunkRecord(t, i)
+			w.sent++
+			if signedAck(c, addr, owner, value) {
+				w.acked[owner] = value
+			} else {
+				time.Sleep(20 * time.Millisecond) // the node is down
+			}
+		}
+	})
+	return w
+}
+
+// stop ends the stream and returns the acknowledged values and the count
+// of UPDATEs sent.
+func (w *writer) stop() (map[string]string, int) {
+	close(w.done)
+	w.wg.Wait()
+	return w.acked, w.sent
+}
+
+// signedAck sends one UPDATE adding value at owner and reports whether the
+// node acknowledged it: NOERROR in a reply whose TSIG verified (Exchange
+// checks a reply's TSIG against the request's MAC when one is present).
+func signedAck(c *dns.Client, addr, owner, value string) bool {
+	m := new(dns.Msg)
+	m.SetUpdate("example.org.")
+	m.Insert([]dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeTXT,
+		Class: dns.ClassINET, Ttl: 3600}, Txt: []string{value}}})
+	m.SetTsig(killKey.Name, killKey.Algorithm, 300, time.Now().Unix())
+	r, _, err := c.Exchange(m, addr)
+	return err == nil && r.Rcode == dns.RcodeSuccess && r.IsTsig() != nil
+}
+
+// chunkRecord is a valid chunk record unique to i.
+func chunkRecord(t *testing.T, i int) string {
+	data := make([]byte, records.ChunkSize)
+	binary.BigEndian.PutUint64(data, uint64(i))
+	v, err := records.EncodeChunk(data)
+	if err != nil {
+		t.Error(err)
+	}
+	return v
+}
+
+func checkAll(t *testing.T, n *nodetest.Node, want map[string]string) {
 	t.Helper()
-	for i, owner := range owners {
+	for owner, value := range want {
 		q := new(dns.Msg)
 		q.SetQuestion(owner, dns.TypeTXT)
 		r, err := n.Exchange(q, "udp")
 		if err != nil {
 			t.Fatalf("%s: %v", owner, err)
 		}
-		want := fmt.Sprintf("value-%d", i)
-		if len(r.Answer) != 1 || r.Answer[0].(*dns.TXT).Txt[0] != want {
-			t.Fatalf("%s: got %v, want one TXT %q", owner, r.Answer, want)
+		if len(r.Answer) != 1 || strings.Join(r.Answer[0].(*dns.TXT).Txt, "") != value {
+			t.Fatalf("%s: got %v, want one TXT %q", owner, r.Answer, value)
 		}
 	}
 }
