@@ -16,3 +16,5 @@ func benchStore(b *testing.B) *Store {
 func BenchmarkLookup(b *testing.B) { storetest.BenchLookup(b, benchStore(b)) }
 
 func BenchmarkApply(b *testing.B) { storetest.BenchApply(b, benchStore(b)) }
+
+func BenchmarkCount(b *testing.B) { storetest.BenchCount(b, benchStore(b)) }

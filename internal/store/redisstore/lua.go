@@ -185,6 +185,7 @@ for _, c in ipairs(changes) do
   if c.op == 0 then
     unattribute(c.owner, c.value)
     redis.call('ZADD', rr, c.exp, c.value)
+    redis.call('ZADD', P .. 'live', c.exp, c.owner .. '\0' .. c.value)
     if writer ~= '' then
       redis.call('HSET', P .. 'by:' .. c.owner, c.value, writer)
       redis.call('ZADD', P .. 'wv:' .. writer, c.exp, c.owner .. '\0' .. c.value)
@@ -192,10 +193,14 @@ for _, c in ipairs(changes) do
   elseif c.op == 1 then
     unattribute(c.owner, c.value)
     redis.call('ZREM', rr, c.value)
+    redis.call('ZREM', P .. 'live', c.owner .. '\0' .. c.value)
   else
     local by = redis.call('HGETALL', P .. 'by:' .. c.owner)
     for k = 1, #by, 2 do
       redis.call('ZREM', P .. 'wv:' .. by[k + 1], c.owner .. '\0' .. by[k])
+    end
+    for _, v in ipairs(redis.call('ZRANGE', rr, 0, -1)) do
+      redis.call('ZREM', P .. 'live', c.owner .. '\0' .. v)
     end
     redis.call('DEL', rr, P .. 'by:' .. c.owner)
   end
@@ -212,22 +217,15 @@ local removed = 0
 for _, o in ipairs(owners) do
   local rr = P .. 'rr:' .. o.name
   local dead = redis.call('ZRANGE', rr, '-inf', NOW, 'BYSCORE')
-  for _, v in ipairs(dead) do unattribute(o.name, v) end
+  for _, v in ipairs(dead) do
+    unattribute(o.name, v)
+    redis.call('ZREM', P .. 'live', o.name .. '\0' .. v)
+  end
   if #dead > 0 then redis.call('ZREMRANGEBYSCORE', rr, '-inf', NOW) end
   removed = removed + #dead
   refresh(o.name, o.ancs)
 end
 return removed
-`)
-
-// countScript: ARGV = P, now. Sums the live values of every owner.
-var countScript = redis.NewScript(`
-local P, NOW = ARGV[1], ARGV[2]
-local n = 0
-for _, o in ipairs(redis.call('ZRANGE', P .. 'exp', 0, -1)) do
-  n = n + redis.call('ZCOUNT', P .. 'rr:' .. o, '(' .. NOW, '+inf')
-end
-return n
 `)
 
 // rateScript: KEYS[1] = the window's counter, ARGV[1] = window in ms.

@@ -15,11 +15,15 @@
 //	dmp:{Z}:tree           ZSET  name -> latest expiry at or below name
 //	dmp:{Z}:kids:<anc>     ZSET  owner -> latest expiry at owner, for each
 //	                             ancestor anc between owner and the apex
-//	dmp:{Z}:exp            ZSET  owner -> earliest expiry at owner (Sweep, Count)
+//	dmp:{Z}:exp            ZSET  owner -> earliest expiry at owner (Sweep)
+//	dmp:{Z}:live           ZSET  owner\0value -> expiry   every value (Count)
 //
 // "tree" answers Lookup's exists for empty non-terminals in one read
 // (DECISIONS N3); "kids" lets a script recompute an ancestor's entry after
-// a delete. Shared state lives under the tag {dmp}:
+// a delete; "live" holds one member per stored value, so Count is one
+// ZCOUNT. Values written before "live" existed are not in it; they count
+// again once rewritten, and leave the zone within the lifetime cap anyway.
+// Shared state lives under the tag {dmp}:
 //
 //	dmp:{dmp}:zones            SET    zones ever written (for Sweep)
 //	dmp:{dmp}:keys             HASH   key name -> JSON of store.Key

@@ -75,6 +75,7 @@ func TestKeyLayout(t *testing.T) {
 		"dmp:{example.org.}:by:slot-0.mb-1.example.org.",
 		"dmp:{example.org.}:exp",
 		"dmp:{example.org.}:kids:mb-1.example.org.",
+		"dmp:{example.org.}:live",
 		"dmp:{example.org.}:rr:slot-0.mb-1.example.org.",
 		"dmp:{example.org.}:tree",
 		"dmp:{example.org.}:wv:k1.",

@@ -55,3 +55,30 @@ func BenchApply(b *testing.B, s store.Store) {
 		i++
 	}
 }
+
+// BenchCountValues is how many live values BenchCount stores.
+const BenchCountValues = 100_000
+
+// BenchCount measures Count on a zone holding BenchCountValues live
+// values, ten per owner, written a hundred per UPDATE.
+func BenchCount(b *testing.B, s store.Store) {
+	ctx := context.Background()
+	const perOwner, perUpdate = 10, 100
+	for i := 0; i < BenchCountValues; i += perUpdate {
+		u := store.Update{Zone: Zone}
+		for j := i; j < i+perUpdate; j++ {
+			u.Changes = append(u.Changes, store.Change{Op: store.OpAdd,
+				Owner: benchOwner(j / perOwner), Value: fmt.Sprintf("v%d", j), TTL: time.Hour})
+		}
+		if err := s.Apply(ctx, u, T0); err != nil {
+			b.Fatalf("Apply: %v", err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		n, err := s.Count(ctx, Zone, T0)
+		if err != nil || n != BenchCountValues {
+			b.Fatalf("Count: got %d, %v; want %d", n, err, BenchCountValues)
+		}
+	}
+}

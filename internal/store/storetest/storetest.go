@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 		cases map[string]func(*testing.T, store.Store)
 	}{
 		{"records", recordCases},
+		{"count", countCases},
 		{"names", nameCases},
 		{"prereqs", prereqCases},
 		{"caps", capCases},
