@@ -19,8 +19,9 @@
 // "tree" holds each owner with values and each of its ancestors below the
 // apex, so Lookup answers "exists" for empty non-terminals (DECISIONS N3)
 // with one read; "kids" lets an ancestor's entry be recomputed after a
-// delete. Top-level buckets "keys" (name -> JSON), "seen" (id -> expiry)
-// and "chal" (id -> expiry + data) hold the shared state. Rate buckets
+// delete. Top-level buckets "keys" (name -> JSON), "subj" (subject \x00
+// name -> "", see subject.go), "seen" (id -> expiry) and "chal" (id ->
+// expiry + data) hold the shared state. Rate buckets
 // live in memory: only one process can open the file, so they are as
 // shared as they need to be, and a restart resets them.
 package boltstore
@@ -86,7 +87,7 @@ func Open(path string, opts Options) (*Store, error) {
 				return err
 			}
 		}
-		return nil
+		return buildSubjectIndex(tx)
 	})
 	if err != nil {
 		db.Close()

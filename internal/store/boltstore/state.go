@@ -25,7 +25,7 @@ func (s *Store) PutKey(ctx context.Context, k store.Key) error {
 		return fmt.Errorf("boltstore: encode key %q: %w", k.Name, err)
 	}
 	return s.update("put key", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketKeys).Put([]byte(k.Name), b)
+		return putKey(tx, k.Name, k.Subject, b)
 	})
 }
 
@@ -54,6 +54,9 @@ func (s *Store) DeleteKey(ctx context.Context, name string) error {
 		b := tx.Bucket(bucketKeys)
 		if b.Get([]byte(name)) == nil {
 			return fmt.Errorf("key %q: %w", name, store.ErrNotFound)
+		}
+		if err := unindexKey(tx, name); err != nil {
+			return err
 		}
 		return b.Delete([]byte(name))
 	})

@@ -27,6 +27,9 @@
 //
 //	dmp:{dmp}:zones            SET    zones ever written (for Sweep)
 //	dmp:{dmp}:keys             HASH   key name -> JSON of store.Key
+//	dmp:{dmp}:subj:<subject>   HASH   key name -> expiry and SignKey (subject.go)
+//	dmp:{dmp}:keysubj          HASH   key name -> subject
+//	dmp:{dmp}:subjidx          STRING set once the subject index is complete
 //	dmp:{dmp}:seen:<id>        STRING TSIG MAC replay cache (SET NX PX)
 //	dmp:{dmp}:rate:<b>:<start> STRING fixed-window counter (INCR, PEXPIRE)
 //	dmp:{dmp}:chal:<id>        STRING registration challenge (SET PX, GETDEL)

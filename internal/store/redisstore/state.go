@@ -3,28 +3,13 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
-
-	"github.com/redis/go-redis/v9"
 )
-
-// PutKey adds or replaces a TSIG key.
-func (s *Store) PutKey(ctx context.Context, k store.Key) error {
-	if k.Name == "" {
-		return fmt.Errorf("redisstore: key without a name")
-	}
-	b, err := json.Marshal(k)
-	if err != nil {
-		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
-	}
-	return unavailable("put key", s.c.HSet(ctx, keyTSIG, k.Name, b).Err())
-}
 
 // GetKey returns the key called name, or store.ErrNotFound.
 func (s *Store) GetKey(ctx context.Context, name string) (store.Key, error) {
@@ -36,18 +21,6 @@ func (s *Store) GetKey(ctx context.Context, name string) (store.Key, error) {
 		return store.Key{}, unavailable("get key", err)
 	}
 	return decodeKey(b)
-}
-
-// DeleteKey revokes the key called name, or returns store.ErrNotFound.
-func (s *Store) DeleteKey(ctx context.Context, name string) error {
-	n, err := s.c.HDel(ctx, keyTSIG, name).Result()
-	if err != nil {
-		return unavailable("delete key", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("redisstore: key %q: %w", name, store.ErrNotFound)
-	}
-	return nil
 }
 
 // ListKeys returns every key, ordered by name.
@@ -122,65 +95,4 @@ func (s *Store) TakeChallenge(ctx context.Context, id string) ([]byte, error) {
 // atLeastMs rounds d up to one millisecond, Redis's smallest expiry.
 func atLeastMs(d time.Duration) time.Duration {
 	return max(d, time.Millisecond)
-}
-
-// subjectRetries bounds the optimistic retries of PutSubjectKey when other
-// writers keep changing the key hash.
-const subjectRetries = 50
-
-// PutSubjectKey stores k unless another live key holds its subject. The
-// key hash is WATCHed while it is read and checked, and k goes in with
-// MULTI/EXEC, which fails if any node changed the hash in between; the
-// whole step is then retried.
-//
-// TODO(#5): this reads every key per registration; keep a subject index
-// (subject -> key names) in the same WATCHed step once key counts grow.
-func (s *Store) PutSubjectKey(ctx context.Context, k store.Key, now time.Time) error {
-	if k.Name == "" || k.Subject == "" {
-		return fmt.Errorf("redisstore: subject key without a name or subject")
-	}
-	b, err := json.Marshal(k)
-	if err != nil {
-		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
-	}
-	put := func(tx *redis.Tx) error {
-		keys, err := readKeys(tx.HGetAll(ctx, keyTSIG))
-		if err != nil {
-			return err
-		}
-		if store.SubjectTaken(keys, k, now) {
-			return fmt.Errorf("redisstore: %s: %w", k.Subject, store.ErrSubjectTaken)
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			return p.HSet(ctx, keyTSIG, k.Name, b).Err()
-		})
-		return err
-	}
-	for range subjectRetries {
-		err = s.c.Watch(ctx, put, keyTSIG)
-		if !errors.Is(err, redis.TxFailedErr) {
-			break
-		}
-	}
-	if err == nil || errors.Is(err, store.ErrSubjectTaken) {
-		return err
-	}
-	return unavailable("put subject key", err)
-}
-
-// readKeys decodes the reply of HGETALL on the key hash.
-func readKeys(cmd *redis.MapStringStringCmd) ([]store.Key, error) {
-	all, err := cmd.Result()
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]store.Key, 0, len(all))
-	for _, v := range all {
-		k, err := decodeKey([]byte(v))
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, nil
 }
