@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// TODO(#4): a Sentinel helper (one master, one replica, three sentinels)
-// so the store suite also runs through a failover client.
-
 // Cluster is a Redis Cluster of three masters without replicas, each a
 // Server in its own directory.
 type Cluster struct {
@@ -80,7 +77,7 @@ func (c *Cluster) waitOK() error {
 	deadline := time.Now().Add(startTimeout)
 	for _, n := range c.Nodes {
 		for {
-			info, err := bulk(n.Addr(), "CLUSTER INFO")
+			info, err := bulk(plain(n.Addr()), "CLUSTER INFO")
 			if err == nil && strings.Contains(info, "cluster_state:ok") {
 				break
 			}

@@ -10,15 +10,14 @@
 package redistest
 
 import (
-	"bufio"
+	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -35,10 +34,22 @@ type Server struct {
 	port int
 	args []string
 
+	password string
+	certs    *certs // nil without TLS
+
 	mu    sync.Mutex
 	cmd   *exec.Cmd
 	log   *os.File
 	waitc chan error // receives the process's exit
+}
+
+// Options configure a standalone server.
+type Options struct {
+	// Password sets requirepass; the helper's own connections send AUTH.
+	Password string
+	// TLS serves TLS only (the plain port is closed), with a certificate
+	// for 127.0.0.1 and localhost signed by a CA made for this server.
+	TLS bool
 }
 
 // Start runs redis-server on a free loopback port with its files in a
@@ -47,18 +58,31 @@ type Server struct {
 // server is stopped when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with a password or TLS.
+func StartWith(t testing.TB, o Options) *Server {
+	t.Helper()
 	bin := need(t, "redis-server")
 	dir := t.TempDir()
+	var pki *certs
+	if o.TLS {
+		var err error
+		if pki, err = makeCerts(dir); err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+	}
 	var lastErr error
 	for range 5 {
 		port, err := freePort(false)
 		if err != nil {
 			t.Fatalf("redistest: %v", err)
 		}
-		s := &Server{t: t, dir: dir, port: port}
-		s.args = []string{bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--dir", dir, "--save", "", "--appendonly", "yes",
-			"--appendfsync", "everysec", "--protected-mode", "no"}
+		s := &Server{t: t, dir: dir, port: port, password: o.Password, certs: pki}
+		s.args = []string{bin, "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+			"--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "no"}
+		s.args = append(s.args, s.listenArgs()...)
 		if lastErr = s.start(); lastErr == nil {
 			t.Cleanup(s.Stop)
 			return s
@@ -66,6 +90,57 @@ func Start(t testing.TB) *Server {
 	}
 	t.Fatalf("redistest: start redis-server: %v", lastErr)
 	return nil
+}
+
+// listenArgs are the port, password and TLS arguments of s.
+func (s *Server) listenArgs() []string {
+	port := strconv.Itoa(s.port)
+	args := []string{"--port", port}
+	if s.password != "" {
+		args = append(args, "--requirepass", s.password)
+	}
+	if s.certs != nil {
+		args = []string{"--port", "0", "--tls-port", port,
+			"--tls-cert-file", s.certs.certFile, "--tls-key-file", s.certs.keyFile,
+			"--tls-ca-cert-file", s.certs.caFile, "--tls-auth-clients", "no"}
+		if s.password != "" {
+			args = append(args, "--requirepass", s.password)
+		}
+	}
+	return args
+}
+
+// URL returns the go-redis URL of the server: rediss:// with TLS, and the
+// password in the user information when there is one.
+func (s *Server) URL() string {
+	scheme := "redis://"
+	if s.certs != nil {
+		scheme = "rediss://"
+	}
+	auth := ""
+	if s.password != "" {
+		auth = ":" + url.QueryEscape(s.password) + "@"
+	}
+	return scheme + auth + s.Addr()
+}
+
+// CAFile returns the PEM file of the CA that signed the server's
+// certificate, or "" without TLS.
+func (s *Server) CAFile() string {
+	if s.certs == nil {
+		return ""
+	}
+	return s.certs.caFile
+}
+
+// TLSConfig returns a client configuration that trusts the server's CA,
+// or nil without TLS.
+func (s *Server) TLSConfig() *tls.Config {
+	if s.certs == nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: s.certs.pool, ServerName: "127.0.0.1",
+		MinVersion: tls.VersionTLS12}
 }
 
 // Addr returns host:port of the server.
@@ -117,7 +192,7 @@ func (s *Server) start() error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	if err := waitPing(s.Addr(), exited); err != nil {
+	if err := waitPing(s.endpoint(), exited); err != nil {
 		_ = cmd.Process.Kill()
 		<-exited
 		log.Close()
@@ -186,41 +261,6 @@ func freePort(bus bool) (int, error) {
 	return 0, fmt.Errorf("no free port pair found")
 }
 
-// waitPing polls addr with a raw PING until it answers +PONG, the process
-// exits, or startTimeout passes.
-func waitPing(addr string, exited <-chan error) error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("redis-server exited: %v", err)
-		default:
-		}
-		if reply, err := command(addr, "PING"); err == nil && reply == "+PONG" {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no PONG from %s within %v", addr, startTimeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// command sends one inline command and returns the first reply line.
-func command(addr, line string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := c.Write([]byte(line + "\r\n")); err != nil {
-		return "", err
-	}
-	reply, err := bufio.NewReader(c).ReadString('\n')
-	return strings.TrimRight(reply, "\r\n"), err
-}
-
 func tail(path string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -230,32 +270,4 @@ func tail(path string) string {
 		b = b[len(b)-2000:]
 	}
 	return string(b)
-}
-
-// bulk sends one inline command whose reply is a bulk string and returns
-// its body.
-func bulk(addr, line string) (string, error) {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := c.Write([]byte(line + "\r\n")); err != nil {
-		return "", err
-	}
-	r := bufio.NewReader(c)
-	head, err := r.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(head, "$")))
-	if err != nil || n < 0 {
-		return "", fmt.Errorf("unexpected reply %q", head)
-	}
-	body := make([]byte, n+2)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return "", err
-	}
-	return string(body[:n]), nil
 }

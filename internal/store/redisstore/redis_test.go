@@ -51,6 +51,26 @@ func TestStoreCluster(t *testing.T) {
 	})
 }
 
+// TestStoreSentinel runs the suite through a failover client that finds
+// the master through three sentinels (DECISIONS N9).
+func TestStoreSentinel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a master, a replica and three sentinels")
+	}
+	sn := redistest.StartSentinel(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		c := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: sn.Addrs(),
+			MasterName: redistest.MasterName})
+		if _, ok := c.(*redis.Client); !ok {
+			t.Fatalf("got a %T, want the failover *redis.Client", c)
+		}
+		if err := c.FlushAll(context.Background()).Err(); err != nil {
+			t.Fatalf("FLUSHALL: %v", err)
+		}
+		return New(c)
+	})
+}
+
 func TestKeyLayout(t *testing.T) {
 	srv := redistest.Start(t)
 	c := client(srv.Addr())
