@@ -48,8 +48,8 @@ func makeCerts(dir string) (*certs, error) {
 		return nil, fmt.Errorf("server key: %w", err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2),
-		Subject:     pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:   now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		Subject:   pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}

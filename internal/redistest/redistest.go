@@ -1,12 +1,15 @@
 // Package redistest runs real redis-server processes for tests: a
 // standalone server that can be stopped, killed and restarted on the same
 // port (to show a node failing while Redis is down and recovering after),
-// and a three-master Redis Cluster (to prove the store's hash-tag layout,
-// DECISIONS N13).
+// optionally with a password (requirepass) and TLS only (certificates
+// made with crypto/x509 for the test); a three-master Redis Cluster (to
+// prove the store's hash-tag layout, DECISIONS N13); and a Sentinel
+// deployment that can fail over (DECISIONS N9).
 //
-// The binaries come from Debian (redis-server, redis-tools). When
-// redis-server is missing, tests are skipped with the reason, unless the
-// environment has CI=true, in which case they fail.
+// The binaries come from Debian (redis-server, redis-tools); Debian 12's
+// redis-server 7.0 is built with TLS and runs Sentinel with --sentinel.
+// When redis-server is missing, tests are skipped with the reason, unless
+// the environment has CI=true, in which case they fail.
 package redistest
 
 import (
