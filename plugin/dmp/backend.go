@@ -3,7 +3,13 @@ package dmp
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +18,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/store/redisstore"
 
 	"github.com/coredns/caddy"
+	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,30 +45,93 @@ func (d *Dmp) useBolt(path string) {
 	}
 }
 
-// parseRedis reads "redis [standalone|sentinel|cluster] URL". The URL is
-// go-redis's: redis:// or rediss:// (TLS), password in the user info,
-// more addresses and the Sentinel master_name as query parameters.
+// parseRedis reads "redis [standalone|sentinel|cluster] URL [{ ... }]".
+// The URL is go-redis's: redis:// or rediss:// (TLS), password in the
+// user info, more addresses and the Sentinel master_name as query
+// parameters. The block takes "tls_ca FILE".
 func (d *Dmp) parseRedis(c *caddy.Controller) error {
+	if d.open != nil {
+		return c.Err("only one of db and redis may be given, once")
+	}
+	opts, mode, err := redisConfig(c)
+	if err != nil {
+		return err
+	}
+	d.source = fmt.Sprintf("redis %s %v", mode, opts.Addrs)
+	d.open = redisBackend(opts, d.source)
+	return nil
+}
+
+// redisConfig reads the arguments and block of a redis line into client
+// options with the plugin's default timeouts, and returns the mode too.
+func redisConfig(c *caddy.Controller) (*redis.UniversalOptions, string, error) {
 	args := c.RemainingArgs()
 	if len(args) == 1 {
 		args = []string{"standalone", args[0]}
 	}
 	if len(args) != 2 {
-		return c.ArgErr()
-	}
-	if d.open != nil {
-		return c.Err("only one of db and redis may be given, once")
+		return nil, "", c.ArgErr()
 	}
 	opts, err := redisOptions(args[0], args[1])
 	if err != nil {
-		return c.Errf("redis: %v", err)
+		return nil, "", c.Errf("redis: %v", err)
+	}
+	// RemainingArgs stops before a "{": only a block can be left on the line.
+	if c.NextArg() {
+		if err := parseRedisBlock(c, opts); err != nil {
+			return nil, "", err
+		}
 	}
 	opts.DialTimeout = cmp.Or(opts.DialTimeout, redisTimeout)
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, redisTimeout)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, redisTimeout)
 	opts.DialerRetries = cmp.Or(opts.DialerRetries, redisDialRetries)
-	d.source = fmt.Sprintf("redis %s %v", args[0], opts.Addrs)
-	d.open = redisBackend(opts)
+	return opts, args[0], nil
+}
+
+// parseRedisBlock reads the sub-options of a redis line up to the
+// closing brace, the opening one being the current token.
+func parseRedisBlock(c *caddy.Controller, opts *redis.UniversalOptions) error {
+	for c.Next() {
+		switch c.Val() {
+		case "}":
+			return nil
+		case "tls_ca":
+			args := c.RemainingArgs()
+			if len(args) != 1 {
+				return c.ArgErr()
+			}
+			path := args[0]
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dnsserver.GetConfig(c).Root, path)
+			}
+			if err := trustCA(opts, path); err != nil {
+				return c.Errf("redis tls_ca: %v", err)
+			}
+		default:
+			return c.Errf("redis: unknown option %q", c.Val())
+		}
+	}
+	return c.Err("redis: block without a closing brace")
+}
+
+// trustCA makes the TLS connections of opts verify the server against
+// the CA certificates in the PEM file at path instead of the system
+// roots.
+func trustCA(opts *redis.UniversalOptions, path string) error {
+	if opts.TLSConfig == nil {
+		return fmt.Errorf("needs a rediss:// URL")
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s: no PEM certificate", path)
+	}
+	opts.TLSConfig = opts.TLSConfig.Clone()
+	opts.TLSConfig.RootCAs = pool
 	return nil
 }
 
@@ -110,12 +180,39 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 
 // redisBackend makes a Redis client with opts. It does not wait for
 // Redis: while it is unreachable queries get SERVFAIL and Ready reports
-// false, and go-redis reconnects on its own once it is back.
-func redisBackend(opts *redis.UniversalOptions) func() (store.Store, error) {
+// false, and go-redis reconnects on its own once it is back. A first
+// ping in the background logs why Redis cannot be used, so a wrong
+// password or an untrusted certificate is named at startup.
+func redisBackend(opts *redis.UniversalOptions, source string) func() (store.Store, error) {
 	return func() (store.Store, error) {
 		redisLogOnce.Do(func() { redis.SetLogger(redisLogger{}) })
-		return redisstore.New(redis.NewUniversalClient(opts)), nil
+		s := redisstore.New(redis.NewUniversalClient(opts))
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*redisTimeout)
+			defer cancel()
+			if err := s.Ping(ctx); err != nil {
+				log.Errorf("%s: %s: %v", source, redisProblem(err), err)
+			}
+		}()
+		return s, nil
 	}
+}
+
+// redisProblem names what an operator should check after a failed ping.
+func redisProblem(err error) string {
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "WRONGPASS"), strings.Contains(msg, "NOAUTH"),
+		strings.Contains(msg, "invalid password"):
+		return "authentication failed, check the user and password in the redis URL"
+	case errors.As(err, &unknownCA), errors.As(err, &verify):
+		return "TLS certificate not trusted, name its CA with tls_ca"
+	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"):
+		return "TLS handshake failed"
+	}
+	return "not reachable, queries get SERVFAIL until it is"
 }
 
 var redisLogOnce sync.Once

@@ -161,3 +161,71 @@ func wantServed(t *testing.T, n *nodetest.Node, owner, value string) {
 			owner, dns.RcodeToString[rc], len(got))
 	}
 }
+
+// TestRedisTLSPassword runs nodes on a TLS-only Redis that needs a
+// password: with the right password and its CA named by tls_ca the node
+// serves and is ready; with a wrong password, or without the CA, it
+// starts, logs why, answers SERVFAIL and is not ready.
+func TestRedisTLSPassword(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts redis-server and coredns-dmp")
+	}
+	const password = "node-secret"
+	srv := redistest.StartWith(t, redistest.Options{TLS: true, Password: password})
+	s := redisstore.New(redis.NewClient(&redis.Options{Addr: srv.Addr(), Password: password,
+		TLSConfig: srv.TLSConfig()}))
+	t.Cleanup(func() { s.Close() })
+	k := newUserKey(t)
+	owner, value := chunkAt(t, 1)
+	seed(t, s, k, owner, value)
+	withCA := func(url string) string {
+		return url + " {\n            tls_ca " + srv.CAFile() + "\n        }"
+	}
+
+	t.Run("right password", func(t *testing.T) {
+		n := nodetest.Start(t, redisCorefile(withCA(srv.URL())))
+		wantServed(t, n, owner, value)
+		added, addedValue := chunkAt(t, 2)
+		if rc := update(t, n, k, added, addedValue); rc != dns.RcodeSuccess {
+			t.Fatalf("UPDATE: got %s, want NOERROR", dns.RcodeToString[rc])
+		}
+		wantServed(t, n, added, addedValue)
+		if got := ready(t, n); got != http.StatusOK {
+			t.Errorf("ready: got %d, want 200", got)
+		}
+	})
+	bad := []struct{ name, redis, log string }{
+		{"wrong password", withCA("rediss://:not-the-secret@" + srv.Addr()),
+			"authentication failed, check the user and password in the redis URL"},
+		{"no password", withCA("rediss://" + srv.Addr()), "authentication failed"},
+		{"CA not named", srv.URL(), "TLS certificate not trusted, name its CA with tls_ca"},
+	}
+	for _, b := range bad {
+		t.Run(b.name, func(t *testing.T) {
+			n := nodetest.Start(t, redisCorefile(b.redis))
+			wantLog(t, n, "[ERROR] plugin/dmp: redis standalone ["+srv.Addr()+"]: "+b.log)
+			if _, rc := txtAnswer(t, n, owner); rc != dns.RcodeServerFailure {
+				t.Errorf("TXT: got %s, want SERVFAIL", dns.RcodeToString[rc])
+			}
+			if got := ready(t, n); got != http.StatusServiceUnavailable {
+				t.Errorf("ready: got %d, want 503", got)
+			}
+			if strings.Contains(n.Output(), "not-the-secret") ||
+				strings.Contains(n.Output(), "panic") {
+				t.Errorf("log shows the password or a panic:\n%s", n.Output())
+			}
+		})
+	}
+}
+
+// wantLog waits up to 10 s for the node to log text.
+func wantLog(t *testing.T, n *nodetest.Node, text string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(n.Output(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log without %q:\n%s", text, n.Output())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
