@@ -12,6 +12,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -76,6 +77,9 @@ func (d *DB) View(fn func(*Tx) error) error {
 
 // run opens the file, runs fn in a transaction and closes the file.
 func (d *DB) run(write bool, fn func(*Tx) error) error {
+	if err := checkSize(d.path); err != nil {
+		return err
+	}
 	db, err := bolt.Open(d.path, FileMode, &bolt.Options{Timeout: d.timeout})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrBusy, d.path)
@@ -97,6 +101,25 @@ func (d *DB) run(write bool, fn func(*Tx) error) error {
 		return db.Update(body)
 	}
 	return db.View(body)
+}
+
+// checkSize refuses a file that exists but is shorter than one page, such
+// as one truncated to 0 bytes by a full disk: bbolt would quietly start a
+// new, empty state over it and the contacts, inbox and prekey secrets
+// would be gone without a word. A missing file is fine; it is created.
+func checkSize(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() < int64(os.Getpagesize()) {
+		return fmt.Errorf("%w: %s: %d bytes, shorter than one page", ErrDamaged, path,
+			fi.Size())
+	}
+	return nil
 }
 
 // initBuckets creates missing buckets and checks the schema version.
