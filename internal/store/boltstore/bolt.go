@@ -53,7 +53,8 @@ type Options struct {
 
 // Store is a store.Store on one bbolt file.
 type Store struct {
-	db *bolt.DB
+	db     *bolt.DB
+	broken brokenFlag // set when bbolt panicked on a damaged page
 
 	mu    sync.Mutex // guards rates
 	rates map[string]rate
@@ -73,7 +74,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	db, err := openChecked(path, &bolt.Options{Timeout: opts.Timeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: open %s: %w (waited %v)", path, ErrLocked,
 			opts.Timeout)
@@ -106,7 +107,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the file and its lock.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	if err := s.closeDB(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}
 	return nil
@@ -116,11 +117,11 @@ func (s *Store) Close() error {
 // contract's own (prerequisite, caps, not found) mean the file cannot be
 // used and wrap store.ErrUnavailable.
 func (s *Store) view(op string, fn func(*bolt.Tx) error) error {
-	return wrap(op, s.db.View(fn))
+	return wrap(op, s.run(false, fn))
 }
 
 func (s *Store) update(op string, fn func(*bolt.Tx) error) error {
-	return wrap(op, s.db.Update(fn))
+	return wrap(op, s.run(true, fn))
 }
 
 func wrap(op string, err error) error {
