@@ -76,11 +76,22 @@ func (d *DB) View(fn func(*Tx) error) error {
 }
 
 // run opens the file, runs fn in a transaction and closes the file.
+// A damaged file is reported as ErrDamaged, never as a panic or a crash
+// (see guard).
 func (d *DB) run(write bool, fn func(*Tx) error) error {
 	if err := checkSize(d.path); err != nil {
 		return err
 	}
-	db, err := bolt.Open(d.path, FileMode, &bolt.Options{Timeout: d.timeout})
+	if err := knownDamaged(d.path); err != nil {
+		return err
+	}
+	ft := &fileTracker{path: d.path}
+	return guard(d.path, func() error { return d.runGuarded(write, fn, ft) }, ft.release)
+}
+
+func (d *DB) runGuarded(write bool, fn func(*Tx) error, ft *fileTracker) error {
+	db, err := bolt.Open(d.path, FileMode, &bolt.Options{Timeout: d.timeout,
+		OpenFile: ft.open})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrBusy, d.path)
 	}
@@ -93,6 +104,9 @@ func (d *DB) run(write bool, fn func(*Tx) error) error {
 	}
 	defer db.Close()
 
+	if err := verify(db, d.path); err != nil {
+		return err
+	}
 	if err := db.Update(initBuckets); err != nil {
 		return err
 	}
