@@ -239,8 +239,35 @@ func macMatches(m *dns.Msg, t *dns.TSIG, key store.Key) bool {
 // original ID the TSIG carries.
 func packStripped(m *dns.Msg, t *dns.TSIG, compress bool) ([]byte, error) {
 	c := *m
-	c.Extra = m.Extra[:len(m.Extra)-1]
+	c.Answer = keepEmpty(m.Answer)
+	c.Ns = keepEmpty(m.Ns)
+	c.Extra = keepEmpty(m.Extra[:len(m.Extra)-1])
 	c.Id = t.OrigId
 	c.Compress = compress
 	return c.Pack()
+}
+
+// keepEmpty returns rrs with every record that arrived with no rdata
+// (RDLENGTH 0, as RFC 2136 §2.4.1 and §2.5.2 require of prerequisites and
+// RRset deletes) replaced by one that packs to no rdata again. miekg/dns
+// unpacks such a record into its type's struct with zero fields, and
+// packing an MX, SRV, SOA, CAA or DS that way writes fields the sender
+// never sent, so the MAC would not match. The OPT record is kept: its
+// rdata packs from its options, and the packer looks for it by type.
+func keepEmpty(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for i, rr := range rrs {
+		h := rr.Header()
+		if h.Rdlength != 0 || h.Rrtype == dns.TypeOPT {
+			continue
+		}
+		if out == nil {
+			out = append([]dns.RR(nil), rrs...)
+		}
+		out[i] = &dns.RFC3597{Hdr: *h}
+	}
+	if out == nil {
+		return rrs
+	}
+	return out
 }

@@ -306,3 +306,40 @@ func TestBadTimeReply(t *testing.T) {
 		t.Fatalf("BADTIME reply MAC: got %s, want %x (%v)", gt.MAC, want, err)
 	}
 }
+
+// An RRset delete or prerequisite travels with RDLENGTH 0 (RFC 2136
+// §2.5.2, §2.4.1). miekg/dns unpacks it into the type's struct, which for
+// MX, SOA, SRV, CAA, DS and TLSA packs fields that were never sent; the
+// MAC must still verify (issue #5, P6).
+func TestEmptyRdataVerifies(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	key := store.Key{Name: "k.mesh.example.", Algorithm: dns.HmacSHA256, Secret: testSecret}
+	owner := "Alice.mesh.example."
+	for _, typ := range []uint16{dns.TypeMX, dns.TypeSOA, dns.TypeSRV, dns.TypeCAA,
+		dns.TypeTXT, dns.TypeA, dns.TypeNS, dns.TypeCNAME, dns.TypeDS, dns.TypeTLSA} {
+		t.Run(dns.TypeToString[typ], func(t *testing.T) {
+			m := new(dns.Msg)
+			m.SetUpdate("mesh.example.")
+			empty := []dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: owner, Rrtype: typ}}}
+			m.RRsetUsed(empty)    // prerequisite, class ANY
+			m.RRsetNotUsed(empty) // prerequisite, class NONE
+			m.RemoveRRset(empty)  // update, class ANY
+			m.SetEdns0(1232, false)
+			m.SetTsig(key.Name, dns.HmacSHA256, 300, now.Unix())
+			wire, _, err := dns.TsigGenerate(m, testSecret, "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := new(dns.Msg)
+			if err := got.Unpack(wire); err != nil {
+				t.Fatal(err)
+			}
+
+			v := &Verifier{Keys: newMemKeys(key)}
+			s, err := v.Verify(context.Background(), got, now)
+			if err != nil || s == nil || s.Error != 0 {
+				t.Fatalf("got %+v, %v; want verified", s, err)
+			}
+		})
+	}
+}
