@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/state"
+	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/message"
 
 	"github.com/spf13/cobra"
 )
@@ -23,6 +26,19 @@ once. A message is saved in the inbox before it is printed ('dnsmesh inbox'
 shows them again; a message saved by a recv that was killed before it could
 print it is there too). Messages from senders you have not pinned go to the
 intro queue ('dnsmesh intro list'). recv also tops the prekey pool up.
+
+A message that is addressed to you but cannot be opened (its one-time
+prekey's secret is unknown or already erased, or decryption fails) is
+reported on stderr with its sender and the reason, once per poll.
+
+Forward secrecy: when a message opens with a one-time prekey, the prekey
+is marked used and its DNS record deleted, but its secret is kept for a
+grace window, because another sender may have sealed a message to the
+same prekey before the delete took effect. The secret is erased by the
+first recv after the window ends: 7 days (the longest 'send --ttl') plus
+15 minutes after the node confirmed the delete. Until then, anyone who
+copies your state.db can read messages sealed to that prekey; messages
+sealed to other prekeys are not affected.
 
 --watch polls every --interval until interrupted.
 
@@ -69,6 +85,7 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 		if printErr != nil {
 			return printErr
 		}
+		a.recvUnopened(res.Unopened)
 		a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
 		if !watch {
 			return nil
@@ -95,5 +112,26 @@ func (a *app) recvNotes(intros, prekeys int, errs []error) {
 		a.warn("%s", errs[0])
 	default:
 		a.warn("%s (and %d more failed reads)", errs[0], len(errs)-1)
+	}
+}
+
+// recvUnopened warns about each message found but not opened (DECISIONS
+// C7), naming the sender and the reason.
+func (a *app) recvUnopened(us []client.Unopened) {
+	for _, u := range us {
+		from := u.Contact
+		if from == "" {
+			from = "unpinned sender intro-" + shortHex(u.SenderSPK, 12)
+		}
+		why := u.Err.Error()
+		switch {
+		case errors.Is(u.Err, message.ErrPrekeyUnavailable):
+			why = "its one-time prekey's secret is not held (unknown, or erased after " +
+				"its grace window): " + why
+		case errors.Is(u.Err, message.ErrDecrypt):
+			why = "decryption failed: " + why
+		}
+		a.warn("a message from %s (id %s) could not be opened: %s", from,
+			shortHex(u.MsgID, 16), why)
 	}
 }

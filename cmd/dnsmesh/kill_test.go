@@ -46,8 +46,8 @@ func TestRecvSurvivesSIGKILL(t *testing.T) {
 		if k.printed[body] > 1 {
 			t.Errorf("%q was printed %d times, want at most once", body, k.printed[body])
 		}
-		if bob.hasPrekeySecret(id) || published[id] {
-			t.Errorf("prekey %d of %q still held or published after delivery", id, body)
+		if bob.unconsumedPrekey(id) || published[id] {
+			t.Errorf("prekey %d of %q still unconsumed or published after delivery", id, body)
 		}
 	}
 	unshown := 0

@@ -32,6 +32,14 @@ type Prekey struct {
 	Wire    string `json:"wire"`
 	Owner   string `json:"owner"`
 	Created int64  `json:"created"`
+	// Consumed is when a message first opened with this prekey (unix
+	// seconds), 0 while unused. A consumed prekey's secret is kept for a
+	// grace window so other messages sealed to it still open; package
+	// client decides when it is erased.
+	Consumed int64 `json:"consumed,omitempty"`
+	// Deleted is when the DNS delete of its record was confirmed, 0 until
+	// then.
+	Deleted int64 `json:"deleted,omitempty"`
 }
 
 // Message is one delivered message, from the inbox or the intro queue.
@@ -54,6 +62,11 @@ type Message struct {
 type Deletion struct {
 	Owner string `json:"owner"`
 	Value string `json:"value"`
+	// Prekey is the id of the prekey whose record this is, 0 if unknown.
+	Prekey uint32 `json:"prekey,omitempty"`
+	// Exp is when the record expires on its own (unix seconds), 0 if
+	// unknown; past it the deletion is moot.
+	Exp int64 `json:"exp,omitempty"`
 }
 
 func put(t *Tx, bucket, key []byte, v any) error {
@@ -226,6 +239,11 @@ func (t *Tx) SetHighWater(anchor string, seq uint64) error {
 // QueueDeletion records a DNS value to delete later.
 func (t *Tx) QueueDeletion(d Deletion) error {
 	return put(t, bDeletes, []byte(d.Owner+"\x00"+d.Value), d)
+}
+
+// HasDeletion reports whether the deletion of (owner, value) is queued.
+func (t *Tx) HasDeletion(owner, value string) bool {
+	return t.b(bDeletes).Get([]byte(owner+"\x00"+value)) != nil
 }
 
 // Deletions returns the queued DNS deletions.

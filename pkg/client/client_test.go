@@ -139,11 +139,14 @@ func TestSendReceive(t *testing.T) {
 		t.Fatalf("second receive got %d messages, want 0", len(again.Inbox))
 	}
 
-	// The used prekey is gone from DNS and from local state.
+	// The used prekey is gone from DNS; its secret is marked consumed and
+	// its delete confirmed, which starts its grace window (consume.go).
 	pool, _ := dns.LookupTXT(ctx, names.PrekeyPool("bob", "mesh.example"))
 	bob.State.View(func(tx *state.Tx) error {
-		if tx.HasPrekey(res.PrekeyID) {
-			t.Error("used prekey secret still stored")
+		p, err := tx.Prekey(res.PrekeyID)
+		if err != nil || p.Consumed == 0 || p.Deleted == 0 {
+			t.Errorf("used prekey got %+v, %v; want it consumed and its delete confirmed",
+				p, err)
 		}
 		return nil
 	})

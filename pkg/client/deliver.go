@@ -30,6 +30,11 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 	d, err := message.Open(m, zone, r, lookup, c.now())
 	if err != nil {
 		p.res.drop(dropReason(err))
+		u := Unopened{SenderSPK: m.SenderSPK[:], MsgID: m.MsgID[:], Zone: zone, Err: err}
+		if ct := c.pinned(p.contacts, m.SenderSPK[:]); ct != nil {
+			u.Contact = ct.Name
+		}
+		p.res.Unopened = append(p.res.Unopened, u)
 		return
 	}
 	c.checkpoint(CheckpointOpened)
@@ -67,13 +72,13 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 	}
 }
 
-// prekeySecret returns the stored secret of a prekey without consuming it.
-// A secret stays usable until MaxMessageTTL past its prekey's expiry.
+// prekeySecret returns the stored secret of a prekey without consuming
+// it, while its window lasts (see prekeyEraseAt).
 func (c *Client) prekeySecret(id uint32) ([]byte, bool) {
 	var priv []byte
 	c.State.View(func(tx *state.Tx) error {
 		p, err := tx.Prekey(id)
-		if err == nil && p.Exp+int64(MaxMessageTTL.Seconds()) >= c.now().Unix() {
+		if err == nil && prekeyUsable(tx, p, c.now().Unix()) {
 			priv = p.Private
 		}
 		return nil
@@ -83,14 +88,14 @@ func (c *Client) prekeySecret(id uint32) ([]byte, bool) {
 
 // commit stores msg in one transaction with its replay entry and the
 // consumption of its prekey, whose published record is queued for
-// deletion. It reports false when another run delivered msg first.
+// deletion while its secret is kept for the grace window (consume.go). It reports false when another run delivered msg first.
 func (c *Client) commit(msg *state.Message, toIntro bool) (bool, error) {
 	fresh := false
 	err := c.State.Update(func(tx *state.Tx) error {
 		if tx.Seen(msg.SenderSPK, msg.MsgID) {
 			return nil
 		}
-		if err := c.consumePrekey(tx, msg.PrekeyID); err != nil {
+		if err := consumePrekey(tx, msg.PrekeyID, c.now().Unix()); err != nil {
 			return err
 		}
 		if err := tx.MarkSeen(msg.SenderSPK, msg.MsgID, msg.Exp); err != nil {
@@ -106,23 +111,6 @@ func (c *Client) commit(msg *state.Message, toIntro bool) (bool, error) {
 		return err
 	})
 	return fresh, err
-}
-
-// consumePrekey deletes a prekey secret and queues its DNS record for
-// deletion. A secret already gone (another message used the same prekey)
-// is not an error: the message opened.
-func (c *Client) consumePrekey(tx *state.Tx, id uint32) error {
-	if id == 0 {
-		return nil
-	}
-	p, err := tx.Prekey(id)
-	if err != nil {
-		return nil
-	}
-	if err := tx.DeletePrekey(id); err != nil {
-		return err
-	}
-	return tx.QueueDeletion(state.Deletion{Owner: p.Owner, Value: p.Wire})
 }
 
 // verifyLabel reports whether addr's identity record is signed by spk

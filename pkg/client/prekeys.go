@@ -119,14 +119,14 @@ func (c *Client) forgetPrekeys(ids []uint32) {
 	})
 }
 
-// PrekeyStatus counts the stored prekeys that are live (published and
-// not about to expire) and those past their expiry.
+// PrekeyStatus counts the stored prekeys that are live (unused, published
+// and not about to expire) and all the secrets held.
 func (c *Client) PrekeyStatus() (live, total int, err error) {
 	limit := c.now().Add(prekeyLiveMargin).Unix()
 	err = c.State.View(func(tx *state.Tx) error {
 		ps, err := tx.Prekeys()
 		for _, p := range ps {
-			if p.Exp > limit {
+			if p.Consumed == 0 && p.Exp > limit {
 				live++
 			}
 		}
@@ -137,10 +137,11 @@ func (c *Client) PrekeyStatus() (live, total int, err error) {
 }
 
 // TopUpPrekeys publishes new prekeys when fewer than PrekeyLowWater are
-// live, and drops secrets whose prekey expired more than MaxMessageTTL ago
-// (DECISIONS C11). It returns how many prekeys it made.
+// live, after erasing the secrets whose window ended (consume.go). It
+// returns how many prekeys it made.
 func (c *Client) TopUpPrekeys(ctx context.Context) (int, error) {
-	if err := c.purgePrekeys(); err != nil {
+	err := c.State.Update(func(tx *state.Tx) error { return purgePrekeys(tx, c.now().Unix()) })
+	if err != nil {
 		return 0, err
 	}
 	live, _, err := c.PrekeyStatus()
@@ -149,23 +150,4 @@ func (c *Client) TopUpPrekeys(ctx context.Context) (int, error) {
 	}
 	ids, err := c.RefreshPrekeys(ctx, DefaultPrekeyCount-live, DefaultPrekeyTTL)
 	return len(ids), err
-}
-
-// purgePrekeys deletes secrets no message can need any more.
-func (c *Client) purgePrekeys() error {
-	cutoff := c.now().Add(-MaxMessageTTL).Unix()
-	return c.State.Update(func(tx *state.Tx) error {
-		ps, err := tx.Prekeys()
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			if p.Exp < cutoff {
-				if err := tx.DeletePrekey(p.ID); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
 }

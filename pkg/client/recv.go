@@ -27,6 +27,22 @@ type RecvResult struct {
 	QueryErrors []error
 	// NewPrekeys counts prekeys published to top the pool up.
 	NewPrekeys int
+	// Unopened holds the messages addressed to us that were found but
+	// could not be opened, once each per poll (DECISIONS C7), so none is
+	// passed over in silence.
+	Unopened []Unopened
+	// DeleteErrors holds failed deletes of consumed prekeys' records; each
+	// stays owed and is retried by the next poll.
+	DeleteErrors []error
+}
+
+// Unopened is a message addressed to us that could not be opened.
+type Unopened struct {
+	SenderSPK []byte
+	Contact   string // the pinned contact with SenderSPK, "" if none
+	MsgID     []byte
+	Zone      string // where its manifest was found
+	Err       error  // why: message.ErrPrekeyUnavailable, ErrDecrypt, ...
 }
 
 func (r *RecvResult) drop(reason string) { r.Dropped[reason]++ }
@@ -82,7 +98,10 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 		if err != nil {
 			return err
 		}
-		return tx.PurgeSeen(c.now().Unix())
+		if err := tx.PurgeSeen(c.now().Unix()); err != nil {
+			return err
+		}
+		return purgePrekeys(tx, c.now().Unix())
 	})
 	if err != nil {
 		return nil, err
@@ -307,12 +326,17 @@ func (c *Client) flushDeletions(ctx context.Context) {
 		return err
 	})
 	for _, d := range ds {
-		err := c.Writer.Apply(ctx, dnsio.Change{Op: dnsio.DeleteValue, Owner: d.Owner,
-			Value: d.Value})
-		if err != nil && !errors.Is(err, dnsio.ErrRefused) {
+		applyErr := c.Writer.Apply(ctx, dnsio.Change{Op: dnsio.DeleteValue,
+			Owner: d.Owner, Value: d.Value})
+		if applyErr != nil && !errors.Is(applyErr, dnsio.ErrRefused) {
 			continue
 		}
 		c.checkpoint(CheckpointDNSDelete)
-		c.State.Update(func(tx *state.Tx) error { return tx.DoneDeletion(d) })
+		c.State.Update(func(tx *state.Tx) error {
+			if err := tx.DoneDeletion(d); err != nil || applyErr != nil {
+				return err
+			}
+			return confirmDeleted(tx, d.Prekey, c.now().Unix())
+		})
 	}
 }
