@@ -86,6 +86,7 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 			return printErr
 		}
 		a.recvUnopened(res.Unopened)
+		a.recvDeleteErrors(res.DeleteErrors)
 		a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
 		if !watch {
 			return nil
@@ -133,5 +134,15 @@ func (a *app) recvUnopened(us []client.Unopened) {
 		}
 		a.warn("a message from %s (id %s) could not be opened: %s", from,
 			shortHex(u.MsgID, 16), why)
+	}
+}
+
+// recvDeleteErrors warns about each used prekey whose DNS record could not
+// be deleted: it stays published, so senders may still seal to it, and
+// the delete is retried by the next recv.
+func (a *app) recvDeleteErrors(errs []error) {
+	for _, err := range errs {
+		a.warn("%s; the used prekey stays published until a later recv deletes it "+
+			"(each recv retries)", err)
 	}
 }

@@ -68,7 +68,7 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 		c.checkpoint(CheckpointShown)
 	}
 	if fresh && msg.PrekeyID != 0 {
-		c.flushDeletions(ctx)
+		c.flushDeletions(ctx, p)
 	}
 }
 

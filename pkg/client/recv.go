@@ -65,6 +65,8 @@ type poll struct {
 	// at most maxClaimZones * SlotCount reads.
 	slots      map[string][]string
 	claimZones map[string]bool
+	// failedDeletes holds the owed deletes that failed in this poll.
+	failedDeletes map[string]bool
 	// answered counts the reads of the own claims and slots that got an
 	// answer; none at all means the node or resolver is unreachable.
 	answered int
@@ -81,7 +83,8 @@ func (c *Client) read(ctx context.Context, p *poll, name string) ([]string, bool
 	return vals, true
 }
 
-// Receive polls once: pending DNS deletions first, then claims in the own
+// Receive polls once: the DNS deletions still owed first (a failure is
+// reported in DeleteErrors and retried by the next poll), then claims in the own
 // zone (message-path.md §15.3), then the slot walk over the own zone and
 // the contacts' zones (§15.1 phase 2), then a prekey top-up. Failed reads
 // are skipped and reported in the result, but when none of them got an
@@ -91,7 +94,8 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 		return nil, err
 	}
 	p := &poll{res: &RecvResult{Dropped: map[string]int{}}, done: map[string]bool{},
-		slots: map[string][]string{}, claimZones: map[string]bool{}}
+		slots: map[string][]string{}, claimZones: map[string]bool{},
+		failedDeletes: map[string]bool{}}
 	err := c.State.Update(func(tx *state.Tx) error {
 		var err error
 		p.contacts, err = tx.Contacts()
@@ -106,7 +110,7 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.flushDeletions(ctx)
+	c.flushDeletions(ctx, p)
 
 	c.receiveClaims(ctx, p)
 	for _, zone := range c.walkZones(p.contacts) {
@@ -314,8 +318,11 @@ func dropReason(err error) string {
 func seenKey(spk, msgID []byte) string { return string(spk) + string(msgID) }
 
 // flushDeletions removes the DNS records of consumed prekeys that are
-// still owed, best effort; what fails stays queued for the next poll.
-func (c *Client) flushDeletions(ctx context.Context) {
+// still owed. A failed delete (the node unreachable, its store down, a
+// refusal) stays owed, is reported in the result and is tried again by
+// the next poll, not again within this one; a record past its own expiry
+// is gone anyway and is forgotten.
+func (c *Client) flushDeletions(ctx context.Context, p *poll) {
 	if c.Writer == nil {
 		return
 	}
@@ -325,18 +332,30 @@ func (c *Client) flushDeletions(ctx context.Context) {
 		ds, err = tx.Deletions()
 		return err
 	})
+	now := c.now().Unix()
 	for _, d := range ds {
-		applyErr := c.Writer.Apply(ctx, dnsio.Change{Op: dnsio.DeleteValue,
-			Owner: d.Owner, Value: d.Value})
-		if applyErr != nil && !errors.Is(applyErr, dnsio.ErrRefused) {
+		key := d.Owner + "\x00" + d.Value
+		if p.failedDeletes[key] {
+			continue
+		}
+		if d.Exp != 0 && d.Exp < now {
+			c.State.Update(func(tx *state.Tx) error { return tx.DoneDeletion(d) })
+			continue
+		}
+		err := c.Writer.Apply(ctx, dnsio.Change{Op: dnsio.DeleteValue, Owner: d.Owner,
+			Value: d.Value})
+		if err != nil {
+			p.failedDeletes[key] = true
+			p.res.DeleteErrors = append(p.res.DeleteErrors,
+				fmt.Errorf("delete used prekey %d from %s: %w", d.Prekey, d.Owner, err))
 			continue
 		}
 		c.checkpoint(CheckpointDNSDelete)
 		c.State.Update(func(tx *state.Tx) error {
-			if err := tx.DoneDeletion(d); err != nil || applyErr != nil {
+			if err := tx.DoneDeletion(d); err != nil {
 				return err
 			}
-			return confirmDeleted(tx, d.Prekey, c.now().Unix())
+			return confirmDeleted(tx, d.Prekey, now)
 		})
 	}
 }
