@@ -3,11 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/client"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
+
+	"github.com/miekg/dns"
 )
 
 // Exit codes; documented in the package comment and `dnsmesh --help`.
@@ -123,11 +128,74 @@ func defaultHints(err error) []string {
 		return []string{"nothing was sent; retry when the node answers " +
 			"('dnsmesh doctor' tests it)",
 			"or pass --allow-no-prekey to send now without forward secrecy"}
-	case errors.Is(err, dnsio.ErrRefused):
-		return []string{"the node's reason is shown above; 'dnsmesh doctor' checks the setup"}
+	case errors.Is(err, dnsio.ErrRefused), errors.Is(err, dnsio.ErrRegistration):
+		return nodeHints(err)
+	case isServFail(err):
+		return []string{servFailHint}
 	case errors.Is(err, dnsio.ErrQuery), errors.Is(err, dnsio.ErrUnreachable):
 		return []string{"is the node up? check --dns-server (or dns_server in config.yaml) " +
 			"and the resolvers; 'dnsmesh doctor' tests them"}
 	}
 	return nil
+}
+
+const servFailHint = "the node answered but could not serve the request (SERVFAIL); " +
+	"its store may be down: try again later or tell its operator"
+
+// isServFail reports whether a read or an UPDATE got SERVFAIL.
+func isServFail(err error) bool {
+	var re *dnsio.RcodeError
+	var ue *dnsio.RefusedError
+	return errors.As(err, &re) && re.Rcode == dns.RcodeServerFailure ||
+		errors.As(err, &ue) && ue.Rcode == dns.RcodeServerFailure
+}
+
+// nodeHints explains a refused UPDATE or a failed registration.
+func nodeHints(err error) []string {
+	var ue *dnsio.RefusedError
+	var he *dnsio.HTTPError
+	switch {
+	case isServFail(err):
+		return []string{servFailHint}
+	case errors.As(err, &ue) && ue.TSIGCode == dns.RcodeBadKey:
+		return []string{"the node does not know this TSIG key: it was never registered " +
+			"there, or it was revoked", "register a new one with 'dnsmesh tsig register'"}
+	case errors.As(err, &ue) && ue.TSIGCode == dns.RcodeBadSig:
+		return []string{"the node knows the key name but the secret does not match " +
+			"(the key was registered again elsewhere, or the config was edited)",
+			"register a new one with 'dnsmesh tsig register'"}
+	case errors.As(err, &ue) && ue.TSIGCode == dns.RcodeBadTime:
+		return []string{"this computer's clock and the node's differ by more than the " +
+			"TSIG fudge; set the clock ('dnsmesh doctor' compares them)"}
+	case errors.As(err, &ue) && ue.Rcode == dns.RcodeNotAuth:
+		return []string{"the node refused this key for the name (not authorised); " +
+			"'dnsmesh doctor' checks the registration"}
+	case errors.As(err, &ue) && len(ue.Reasons) > 0:
+		return []string{"the node's reason is in the error above; " +
+			"'dnsmesh doctor' checks the setup"}
+	case errors.As(err, &he) && he.Status == http.StatusTooManyRequests:
+		if he.RetryAfter != "" {
+			return []string{"the node rate-limits registrations; try again after " +
+				retryAfter(he.RetryAfter)}
+		}
+		return []string{"the node rate-limits registrations; try again later"}
+	case errors.As(err, &he) && he.Status == http.StatusServiceUnavailable:
+		return []string{"the node's registration service is unavailable " +
+			"(its store may be down); try again later"}
+	case errors.Is(err, dnsio.ErrRegistration):
+		return []string{"check --register-url (register_url in config.yaml); " +
+			"'dnsmesh doctor' tests it"}
+	}
+	return []string{"'dnsmesh doctor' checks the setup"}
+}
+
+// retryAfter renders a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string) string {
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return (time.Duration(secs) * time.Second).String()
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.UTC().Format(time.RFC1123)
+	}
+	return v
 }

@@ -89,13 +89,28 @@ func tryNext(rcode int) bool {
 		rcode == dns.RcodeRefused
 }
 
+// RcodeError is a read answered with a failure rcode (SERVFAIL, REFUSED,
+// ...): the server was reached, unlike a timeout. It wraps ErrQuery.
+type RcodeError struct {
+	Name   string
+	Rcode  int
+	Detail string // the server's EDE text, with its separator, or ""
+}
+
+func (e *RcodeError) Error() string {
+	return fmt.Sprintf("%s: %s TXT: %s%s", ErrQuery, e.Name, dns.RcodeToString[e.Rcode],
+		e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrQuery) hold.
+func (e *RcodeError) Unwrap() error { return ErrQuery }
+
 // txtValues turns an answer into values, or an error for a failure rcode.
 func txtValues(name string, resp *dns.Msg) ([]string, error) {
 	switch resp.Rcode {
 	case dns.RcodeSuccess, dns.RcodeNameError:
 	default:
-		return nil, fmt.Errorf("%w: %s TXT: %s%s", ErrQuery, name,
-			dns.RcodeToString[resp.Rcode], edeSuffix(resp))
+		return nil, &RcodeError{Name: name, Rcode: resp.Rcode, Detail: edeSuffix(resp)}
 	}
 	var out []string
 	for _, rr := range resp.Answer {

@@ -113,6 +113,23 @@ func confirmBody(ch *challenge, subject string, id *keys.Identity) (map[string]s
 	return body, nil
 }
 
+// HTTPError is a registration request the node answered with a failure
+// status. It wraps ErrRegistration.
+type HTTPError struct {
+	Method, URL string
+	Status      int
+	Reason      string // the node's "error" text
+	RetryAfter  string // the Retry-After header as sent, "" if none
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("%s: %s %s: HTTP %d %s", ErrRegistration, e.Method, e.URL, e.Status,
+		e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrRegistration) hold.
+func (e *HTTPError) Unwrap() error { return ErrRegistration }
+
 // doJSON sends one request and decodes a 2xx JSON reply into out. A
 // failure status becomes an error carrying the node's "error" text.
 func doJSON(ctx context.Context, hc *http.Client, method, url string, in, out any) error {
@@ -140,8 +157,8 @@ func doJSON(ctx context.Context, hc *http.Client, method, url string, in, out an
 			Error string `json:"error"`
 		}
 		json.Unmarshal(b, &e)
-		return fmt.Errorf("%w: %s %s: HTTP %d %s", ErrRegistration, method, url,
-			resp.StatusCode, e.Error)
+		return &HTTPError{Method: method, URL: url, Status: resp.StatusCode, Reason: e.Error,
+			RetryAfter: resp.Header.Get("Retry-After")}
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("%w: %s %s: reply is not JSON: %w", ErrRegistration, method, url, err)
