@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/pkg/client"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
 	"github.com/dnsmesh/dmp/pkg/names"
@@ -23,6 +24,8 @@ type doctorCheck struct {
 	Name   string `json:"name"`
 	OK     bool   `json:"ok"`
 	Detail string `json:"detail"`
+	// Warn marks a passed check that still needs attention.
+	Warn bool `json:"warn,omitempty"`
 }
 
 func newDoctorCommand(a *app) *cobra.Command {
@@ -31,12 +34,14 @@ func newDoctorCommand(a *app) *cobra.Command {
 		Use:   "doctor",
 		Short: "Check the config, keys, node, key registration and clock",
 		Long: `doctor checks that the config loads, the passphrase unlocks the keys, the
-node answers DNS, the registered TSIG key is accepted, prekeys are
-published and the local clock agrees with the node's. It exits 1 when a
-check fails.
+node answers DNS (a WARN when no node is configured and the system
+resolver answered), the own identity is published, the registered TSIG
+key is accepted, prekeys are published and the local clock agrees with
+the node's. It exits 1 when a check fails.
 
-With --json it prints an array of {"name", "ok", "detail"} objects, one
-per check: config, keys, node, registration, prekeys, clock.`,
+With --json it prints an array of {"name", "ok", "detail"} objects (plus
+"warn": true on a warning), one per check: config, keys, node, identity,
+registration, prekeys, clock.`,
 		Example: `  $ dnsmesh doctor
   $ dnsmesh doctor --json | jq -r '.[] | select(.ok | not) | .detail'`,
 		Args: needArgs(0, 0),
@@ -71,7 +76,7 @@ func (a *app) runDoctor(cmd *cobra.Command, asJSON bool) error {
 	defer cancel()
 	owner := names.IdentityHashed(c.Cfg.Username, c.Zone())
 	vals, err := c.Reader.LookupTXT(ctx, owner)
-	addCheck("node", err, fmt.Sprintf("answers; %d identity record(s) at %s", len(vals), owner))
+	checks = append(checks, a.doctorNode(c.Cfg, owner, len(vals), err)...)
 	addCheck("registration", a.doctorTSIG(ctx, c, owner), "the node accepts the TSIG key")
 	live, _, err := c.PrekeyStatus()
 	if err == nil && live == 0 {
@@ -81,6 +86,31 @@ func (a *app) runDoctor(cmd *cobra.Command, asJSON bool) error {
 	line, err := a.doctorClock(ctx, c.Cfg.RegisterURL)
 	addCheck("clock", err, line)
 	return a.doctorReport(checks, asJSON)
+}
+
+// doctorNode reports the node check and, when the node answered, whether
+// the own identity is published. With no dns_server the reads went to the
+// system resolver, which may answer for a zone without any DMP node behind
+// it: that is a warning, not a pass.
+func (a *app) doctorNode(cfg *config.Config, owner string, records int,
+	err error) []doctorCheck {
+	node := doctorCheck{Name: "node", OK: err == nil,
+		Detail: fmt.Sprintf("answers; %d identity record(s) at %s", records, owner)}
+	if err != nil {
+		return []doctorCheck{{Name: "node", Detail: err.Error()}}
+	}
+	if a.server(cfg) == "" {
+		node.Warn = true
+		node.Detail = "no node configured (no dns_server or --dns-server): the system " +
+			"resolver " + node.Detail
+	}
+	ident := doctorCheck{Name: "identity", OK: records > 0,
+		Detail: "own identity published at " + owner}
+	if records == 0 {
+		ident.Detail = "own identity is not published at " + owner +
+			"; run 'dnsmesh identity publish'"
+	}
+	return []doctorCheck{node, ident}
 }
 
 // doctorTSIG sends a signed UPDATE that deletes a value that was never
@@ -163,8 +193,11 @@ func (a *app) doctorReport(checks []doctorCheck, asJSON bool) error {
 	} else {
 		for _, c := range checks {
 			mark := "ok  "
-			if !c.OK {
+			switch {
+			case !c.OK:
 				mark = "FAIL"
+			case c.Warn:
+				mark = "WARN"
 			}
 			fmt.Fprintf(a.stdout, "%s  %-12s  %s\n", mark, c.Name, c.Detail)
 		}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/config"
 )
 
 // TestDoctorClock checks that doctor measures the skew against the Date
@@ -65,4 +68,41 @@ func closeSkew(got, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestDoctorNode: with no node configured and no identity record found,
+// doctor warns and fails instead of passing (issue #6 P10).
+func TestDoctorNode(t *testing.T) {
+	tests := []struct {
+		name      string
+		server    string
+		records   int
+		wantWarn  bool
+		wantIdent bool
+	}{
+		{"no node, nothing published", "", 0, true, false},
+		{"no node, published", "", 1, true, true},
+		{"node, nothing published", "127.0.0.1:53", 0, false, false},
+		{"node, published", "127.0.0.1:53", 2, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &config.Config{DNSServer: tt.server}
+			var out bytes.Buffer
+			a := &app{stdout: &out}
+			checks := a.doctorNode(cfg, "id-x.mesh.example", tt.records, nil)
+			if len(checks) != 2 || checks[0].Warn != tt.wantWarn ||
+				checks[1].OK != tt.wantIdent {
+				t.Fatalf("got %+v, want node warn %v, identity ok %v", checks, tt.wantWarn,
+					tt.wantIdent)
+			}
+			err := a.doctorReport(checks, false)
+			if (err == nil) != tt.wantIdent {
+				t.Fatalf("report got %v, want failure: %v", err, !tt.wantIdent)
+			}
+			if tt.wantWarn && !strings.Contains(out.String(), "WARN  node") {
+				t.Fatalf("report got %q, want a WARN line for the node", &out)
+			}
+		})
+	}
 }
