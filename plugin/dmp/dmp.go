@@ -92,6 +92,10 @@ func (d *Dmp) CacheBypassZones() []string {
 
 // ServeDNS implements the plugin.Handler interface.
 func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	if manyOPT(r) {
+		writeFormErr(w, r)
+		return dns.RcodeSuccess, nil
+	}
 	if r.Opcode == dns.OpcodeUpdate {
 		if cutUDPUpdate(w, r) {
 			retryOverTCP(ctx, w, r)
@@ -130,7 +134,8 @@ func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (i
 	if err != nil {
 		d.health.failed(err)
 		countQuery(server, qtype, resultServfail)
-		return dns.RcodeServerFailure, nil
+		writeServfail(w, r)
+		return dns.RcodeSuccess, nil
 	}
 	d.health.ok()
 	if a.rcode == dns.RcodeNameError && d.Fall.Through(qname) {

@@ -289,10 +289,18 @@ func TestServeStoreFailure(t *testing.T) {
 	q := test.Case{Qname: "multi.example.org.", Qtype: dns.TypeTXT}
 
 	for i := range 3 {
-		resp, rcode := serve(t, d, &test.ResponseWriter{}, q.Msg())
-		if rcode != dns.RcodeServerFailure || resp != nil {
-			t.Fatalf("query %d: got rcode %s, reply %v; want SERVFAIL left to the server",
-				i, dns.RcodeToString[rcode], resp != nil)
+		m := q.Msg()
+		if i > 0 {
+			m.SetEdns0(1232, false)
+		}
+		resp, _ := serve(t, d, &test.ResponseWriter{}, m)
+		if resp == nil || resp.Rcode != dns.RcodeServerFailure {
+			t.Fatalf("query %d: got %v, want a SERVFAIL reply", i, resp)
+		}
+		// RFC 8914 text only when the client sent EDNS.
+		want := map[bool]string{false: "", true: storeUnavailable}[i > 0]
+		if got := edeText(resp); got != want {
+			t.Errorf("query %d: got EDE %q, want %q", i, got, want)
 		}
 	}
 	if !d.health.down.Load() {

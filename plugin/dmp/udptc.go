@@ -64,7 +64,8 @@ var udpRetryTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 }, []string{"server", "reason"})
 
 // decorateUDP makes cfg's UDP listener set TC on the FORMERR replies
-// miekg/dns writes for datagrams it could not unpack. A decorator another
+// miekg/dns writes for datagrams it could not unpack, and explain the
+// UPDATEs CoreDNS refuses itself (core_refusal.go). A decorator another
 // plugin set before stays in place, inside this one.
 func decorateUDP(cfg *dnsserver.Config) {
 	prev := cfg.UDPDecorateWriterFunc
@@ -77,7 +78,7 @@ func decorateUDP(cfg *dnsserver.Config) {
 			if inner != nil {
 				w = inner(w)
 			}
-			return unreadableWriter{Writer: w, server: s.Addr}
+			return unreadableWriter{Writer: refusalWriter{Writer: w}, server: s.Addr}
 		}
 	}
 }

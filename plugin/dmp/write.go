@@ -77,7 +77,7 @@ func (d *Dmp) serveUpdate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 		o = refusal(dns.RcodeRefused, "replayed TSIG MAC")
 	case err != nil:
 		log.Errorf("update: %v", err)
-		o = outcome{rcode: dns.RcodeServerFailure, result: updServfail}
+		o = storeFailure()
 	case s != nil && s.Error != 0:
 		o = outcome{rcode: dns.RcodeNotAuth, result: updNotAuth}
 	default:
@@ -162,7 +162,7 @@ func (ws *writeSide) allow(ctx context.Context, bucket string, lim rateOpt, now 
 	ok, err := ws.st.Allow(ctx, bucket, lim.N, lim.Window, now)
 	if err != nil {
 		log.Errorf("update: rate limit: %v", err)
-		return outcome{rcode: dns.RcodeServerFailure, result: updServfail}, false
+		return storeFailure(), false
 	}
 	if !ok {
 		return refusal(dns.RcodeRefused, "rate limit: too many "+what), false
@@ -184,7 +184,7 @@ func applyOutcome(err error) outcome {
 		return refusal(dns.RcodeRefused, "writer quota exceeded")
 	}
 	log.Errorf("update: %v", err)
-	return outcome{rcode: dns.RcodeServerFailure, result: updServfail}
+	return storeFailure()
 }
 
 func prereqRcode(k store.PrereqKind) int {

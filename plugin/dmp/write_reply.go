@@ -65,12 +65,9 @@ func (d *Dmp) writeUpdateReply(w dns.ResponseWriter, r *dns.Msg, s *tsigauth.Sig
 	if opt := r.IsEdns0(); opt != nil {
 		m.SetEdns0(dns.DefaultMsgSize, false)
 		if o.text != "" {
-			code := dns.ExtendedErrorCodeProhibited
-			if o.rcode != dns.RcodeRefused {
-				code = dns.ExtendedErrorCodeOther
-			}
 			edns := m.IsEdns0()
-			edns.Option = append(edns.Option, &dns.EDNS0_EDE{InfoCode: code, ExtraText: o.text})
+			edns.Option = append(edns.Option,
+				&dns.EDNS0_EDE{InfoCode: edeCode(o.rcode), ExtraText: o.text})
 		}
 	}
 
@@ -84,4 +81,23 @@ func (d *Dmp) writeUpdateReply(w dns.ResponseWriter, r *dns.Msg, s *tsigauth.Sig
 		return
 	}
 	w.Write(wire)
+}
+
+// edeCode is the RFC 8914 info code sent with an UPDATE reply's text:
+// Prohibited (18) for a refusal, Not Authoritative (20) for a zone this
+// node does not serve (NOTAUTH without TSIG error, RFC 2136 §3.1.1), and
+// Other (0) for the rest, whose text says what went wrong.
+func edeCode(rcode int) uint16 {
+	switch rcode {
+	case dns.RcodeRefused:
+		return dns.ExtendedErrorCodeProhibited
+	case dns.RcodeNotAuth:
+		return dns.ExtendedErrorCodeNotAuthoritative
+	}
+	return dns.ExtendedErrorCodeOther
+}
+
+// storeFailure is the outcome of an UPDATE the store could not take.
+func storeFailure() outcome {
+	return outcome{rcode: dns.RcodeServerFailure, text: storeUnavailable, result: updServfail}
 }
