@@ -26,6 +26,8 @@ type app struct {
 
 	home      string // --config-home
 	dnsServer string // --dns-server
+
+	permsWarned bool // the config permissions were checked in this run
 }
 
 // wrap marks errors of a run function as run errors (see exitCode).
@@ -52,6 +54,12 @@ func (a *app) loadConfig() (string, *config.Config, error) {
 		return "", nil, err
 	}
 	cfg, err := config.Load(home)
+	if err == nil && !a.permsWarned {
+		a.permsWarned = true
+		for _, w := range config.CheckPerms(home) {
+			a.warn("%s", w)
+		}
+	}
 	return home, cfg, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/state"
@@ -105,6 +106,10 @@ func (a *app) runInit(o initOptions, who string) error {
 	if err != nil {
 		return err
 	}
+	if n := utf8.RuneCountInString(pass); n < minPassphrase {
+		a.warn("the passphrase has %d characters; one under %d is easier to guess, and "+
+			"with the salt it is all it takes to restore this identity", n, minPassphrase)
+	}
 	a.progress("deriving keys (Argon2id)...")
 	id, err := client.Derive(pass, salt)
 	if err != nil {
@@ -134,6 +139,9 @@ func (a *app) runInit(o initOptions, who string) error {
 		v.Address, v.Fingerprint, v.Salt, v.Config)
 	return nil
 }
+
+// minPassphrase is the passphrase length below which init warns.
+const minPassphrase = 12
 
 // moveAside moves an existing config and state out of the way of a new
 // identity and says so on stderr.

@@ -88,6 +88,9 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 // messageBody returns the message argument, or stdin for "-" or none.
 func (a *app) messageBody(args []string) ([]byte, error) {
 	if len(args) == 2 && args[1] != "-" {
+		if args[1] == "" {
+			return nil, usagef("empty message: nothing to send")
+		}
 		return []byte(args[1]), nil
 	}
 	b, err := io.ReadAll(io.LimitReader(a.stdin, maxStdinMessage+1))
@@ -100,7 +103,7 @@ func (a *app) messageBody(args []string) ([]byte, error) {
 			erasure.MaxPayload)
 	}
 	if len(b) == 0 {
-		return nil, usagef("empty message")
+		return nil, usagef("empty message on stdin: nothing to send")
 	}
 	return b, nil
 }
