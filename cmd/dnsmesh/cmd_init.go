@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -114,6 +115,11 @@ func (a *app) runInit(o initOptions, who string) error {
 	id, err := client.Derive(pass, salt)
 	if err != nil {
 		return err
+	}
+	if o.restore {
+		if err := a.checkRestore(context.Background(), cfg, id); err != nil {
+			return err
+		}
 	}
 	cfg.VerifyPubkey = hex.EncodeToString(id.X25519Public)
 	cfg.SigningPubkey = hex.EncodeToString(id.Ed25519Public)
