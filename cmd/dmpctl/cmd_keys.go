@@ -36,7 +36,7 @@ func newKeysList(o *options) *cobra.Command {
 			}
 			ks, err := c.List(cmd.Context())
 			if err != nil {
-				return err
+				return nodeError{err}
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), ks)
@@ -69,16 +69,26 @@ func printKeys(w io.Writer, ks []admin.KeyInfo) error {
 func newKeysAdd(o *options) *cobra.Command {
 	var nk admin.NewKey
 	var ttl time.Duration
-	var asJSON bool
+	var asJSON, force bool
 	cmd := &cobra.Command{
 		Use:   "add NAME --scope PATTERN [--scope PATTERN...]",
 		Short: "Add a key allowed to write the owner names its scope covers",
 		Long: "Add a TSIG key. A scope pattern is a domain name: a literal pattern covers\n" +
 			"the name and everything below it; '*' inside a label matches any run of\n" +
 			"characters, and wildcard patterns may add but never delete. The secret\n" +
-			"is generated unless --secret gives one, and printed once.",
+			"is generated unless --secret gives one, and printed once.\n\n" +
+			"A scope that covers a whole zone (its apex, '*.' + a zone, '*') lets the\n" +
+			"key write and delete everyone's records; dmpctl refuses it unless\n" +
+			"--force is given. A literal pattern counts as zone-wide when its first\n" +
+			"label is not a DMP owner label (slot-, claim-, chunk-, mb-, id-,\n" +
+			"_dnsmesh-).",
+		Example: "  $ dmpctl keys add relay.mesh.example. --scope 'slot-*.mb-*.mesh.example'\n" +
+			"  $ dmpctl keys add ops.mesh.example. --scope mesh.example --force",
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkScopes(cmd.ErrOrStderr(), nk.Scope, force); err != nil {
+				return err
+			}
 			c, err := o.client()
 			if err != nil {
 				return err
@@ -86,7 +96,7 @@ func newKeysAdd(o *options) *cobra.Command {
 			nk.Name, nk.TTL = args[0], int64(ttl/time.Second)
 			k, err := c.Add(cmd.Context(), nk)
 			if err != nil {
-				return err
+				return nodeError{err}
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), k)
@@ -102,6 +112,7 @@ func newKeysAdd(o *options) *cobra.Command {
 	cmd.Flags().StringVar(&nk.Secret, "secret", "", "base64 secret (default: 32 random bytes)")
 	cmd.Flags().DurationVar(&ttl, "ttl", 0, "key lifetime, e.g. 2160h (default: never expires)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&force, "force", false, "accept a scope that covers a whole zone")
 	cmd.MarkFlagRequired("scope")
 	return cmd
 }
@@ -117,7 +128,7 @@ func newKeysRevoke(o *options) *cobra.Command {
 				return err
 			}
 			if err := c.Revoke(cmd.Context(), args[0]); err != nil {
-				return err
+				return nodeError{err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s\n", args[0])
 			return nil

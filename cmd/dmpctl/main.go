@@ -31,24 +31,67 @@ func main() {
 	}
 }
 
-// usageError marks a mistake in the command line (exit 2).
+// Exit codes, the same table as dnsmesh's.
+const (
+	exitLocal = 1 // a local problem: the token file, the output
+	exitNode  = 2 // the admin endpoint could not be reached or refused the request
+	exitUsage = 3 // a mistake in the command line
+)
+
+// usageError marks a mistake in the command line (exit 3).
 type usageError struct{ error }
 
+func (e usageError) Unwrap() error { return e.error }
+
+// nodeError marks a failure reaching the node or an error it returned
+// (exit 2).
+type nodeError struct{ error }
+
+func (e nodeError) Unwrap() error { return e.error }
+
+// localError marks a local failure (exit 1).
+type localError struct{ error }
+
+func (e localError) Unwrap() error { return e.error }
+
+// exitCode maps err to the exit table. Errors cobra returns by itself
+// (unknown command or flag, a required flag missing) are usage errors.
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
-		return 2
+	var n nodeError
+	var l localError
+	switch {
+	case errors.As(err, &u):
+		return exitUsage
+	case errors.As(err, &n):
+		return exitNode
+	case errors.As(err, &l):
+		return exitLocal
 	}
-	return 1
+	return exitUsage
 }
+
+const rootLong = `dmpctl administers the TSIG keys of a running coredns-dmp node through
+its loopback admin endpoint (the Corefile's "admin ADDR TOKENFILE").
+
+Exit codes:
+  0  success
+  1  local error (the token file cannot be read or is empty)
+  2  network or node error (endpoint unreachable, token refused, key unknown)
+  3  usage error (unknown command or flag, wrong arguments, a refused scope)`
 
 func newRoot() *cobra.Command {
 	o := &options{}
 	root := &cobra.Command{
 		Use:           "dmpctl",
 		Short:         "Administer the TSIG keys of a running coredns-dmp node",
+		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cmd.Usage()
+			return usageError{errors.New("missing command")}
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.url, "admin", envOr("DMPCTL_ADMIN",
@@ -73,8 +116,13 @@ func (o *options) client() (*admin.Client, error) {
 	}
 	b, err := os.ReadFile(o.tokenFile)
 	if err != nil {
-		return nil, fmt.Errorf("operator token: %w", err)
+		return nil, localError{fmt.Errorf("operator token: %w", err)}
 	}
 	token, _, _ := strings.Cut(string(b), "\n")
-	return &admin.Client{URL: o.url, Token: strings.TrimSpace(token)}, nil
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return nil, localError{fmt.Errorf("operator token: the first line of %s is empty",
+			o.tokenFile)}
+	}
+	return &admin.Client{URL: o.url, Token: token}, nil
 }
