@@ -14,7 +14,6 @@ package admin
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/httpjson"
 	"github.com/dnsmesh/dmp/internal/store"
 )
 
@@ -96,20 +96,8 @@ func New(token string, st Store, now func() time.Time, rand io.Reader) *Handler 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if h.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
-		writeJSON(w, http.StatusUnauthorized, errorBody("unauthorized"))
+		httpjson.Error(w, http.StatusUnauthorized, "unauthorized")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
-}
-
-func errorBody(msg string) map[string]string { return map[string]string{"error": msg} }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/httpjson"
 	"github.com/dnsmesh/dmp/internal/scope"
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/tsigauth"
@@ -32,7 +33,7 @@ func info(k store.Key) KeyInfo {
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	ks, err := h.st.ListKeys(r.Context())
 	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+		httpjson.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	out := make([]KeyInfo, 0, len(ks))
@@ -40,27 +41,27 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		out = append(out, info(k))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	writeJSON(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, out)
 }
 
 func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 	var nk NewKey
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&nk); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody("invalid body"))
+		httpjson.Error(w, http.StatusBadRequest, "invalid body")
 		return
 	}
 	k, secret, err := h.build(nk)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody(err.Error()))
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if err := h.st.PutKey(r.Context(), k); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+		httpjson.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	ki := info(k)
 	ki.Secret = secret
-	writeJSON(w, http.StatusCreated, ki)
+	httpjson.Write(w, http.StatusCreated, ki)
 }
 
 // build checks a NewKey and returns the key to store and its secret.
@@ -125,9 +126,9 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	err := h.st.DeleteKey(r.Context(), name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorBody("no key "+name))
+		httpjson.Error(w, http.StatusNotFound, "no key "+name)
 	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, errorBody(err.Error()))
+		httpjson.Error(w, http.StatusServiceUnavailable, err.Error())
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}

@@ -3,7 +3,6 @@ package register
 import (
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -13,8 +12,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dnsmesh/dmp/internal/httpjson"
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/pkg/keys"
+	"github.com/dnsmesh/dmp/pkg/regapi"
 
 	"github.com/miekg/dns"
 	"golang.org/x/crypto/curve25519"
@@ -30,17 +31,6 @@ func (e *httpError) Error() string { return e.msg }
 
 func fail(status int, format string, args ...any) *httpError {
 	return &httpError{status: status, msg: fmt.Sprintf(format, args...)}
-}
-
-// mintReply is the body of a successful tsig-confirm.
-type mintReply struct {
-	KeyName   string   `json:"tsig_key_name"`
-	SecretHex string   `json:"tsig_secret_hex"`
-	Algorithm string   `json:"tsig_algorithm"`
-	Suffixes  []string `json:"allowed_suffixes"`
-	Subject   string   `json:"subject"`
-	Zone      string   `json:"zone"`
-	ExpiresAt int64    `json:"expires_at"`
 }
 
 // request holds the checked fields of a tsig-confirm body.
@@ -62,15 +52,15 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
-		writeJSON(w, he.status, errorBody(he.msg))
+		httpjson.Error(w, he.status, he.msg)
 	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("store unavailable"))
+		httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
 	default:
-		writeJSON(w, http.StatusOK, reply)
+		httpjson.Write(w, http.StatusOK, reply)
 	}
 }
 
-func (h *Handler) mint(r *http.Request) (*mintReply, error) {
+func (h *Handler) mint(r *http.Request) (*regapi.Minted, error) {
 	req, err := readRequest(r)
 	if err != nil {
 		return nil, err
@@ -82,7 +72,7 @@ func (h *Handler) mint(r *http.Request) (*mintReply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !keys.Verify(req.spk, signingPayload(req.challenge, req.subject, h.cfg.Node), req.sig) {
+	if !keys.Verify(req.spk, regapi.SigningPayload(req.challenge, req.subject, h.cfg.Node), req.sig) {
 		return nil, fail(http.StatusUnauthorized, "signature verification failed")
 	}
 	if !h.allowed(req.subject) {
@@ -96,24 +86,14 @@ func (h *Handler) mint(r *http.Request) (*mintReply, error) {
 	return h.issue(r, req)
 }
 
-// signingPayload is challenge || subject || node || 0x01.
-func signingPayload(challenge []byte, subject, node string) []byte {
-	p := append(append([]byte(nil), challenge...), subject...)
-	p = append(p, node...)
-	return append(p, 0x01)
-}
-
 // popValid checks the X25519 proof of possession.
 func popValid(serverPriv []byte, req *request) bool {
 	shared, err := curve25519.X25519(serverPriv, req.xpub)
 	if err != nil {
 		return false
 	}
-	mac := hmac.New(sha256.New, shared)
-	mac.Write(req.challenge)
-	mac.Write([]byte(req.subject))
-	mac.Write(req.xpub)
-	return hmac.Equal(mac.Sum(nil), req.pop)
+	want := regapi.PossessionMAC(shared, req.challenge, req.subject, req.xpub)
+	return hmac.Equal(want, req.pop)
 }
 
 func (h *Handler) allowed(subject string) bool {
@@ -134,7 +114,7 @@ func (h *Handler) allowed(subject string) bool {
 // the store checks and writes in one atomic step, so concurrent
 // registrations on any number of nodes cannot both win. Re-registering
 // with the same Ed25519 key replaces the secret under the same key name.
-func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
+func (h *Handler) issue(r *http.Request, req *request) (*regapi.Minted, error) {
 	zone := h.cfg.ZoneFor(req.subject)
 	local := req.subject[:strings.LastIndexByte(req.subject, '@')]
 	spkHex := hex.EncodeToString(req.spk)
@@ -171,12 +151,12 @@ func (h *Handler) issue(r *http.Request, req *request) (*mintReply, error) {
 	return replyFor(k, secret, zone), nil
 }
 
-func replyFor(k store.Key, secret []byte, zone string) *mintReply {
+func replyFor(k store.Key, secret []byte, zone string) *regapi.Minted {
 	var exp int64
 	if !k.Expires.IsZero() {
 		exp = k.Expires.Unix()
 	}
-	return &mintReply{
+	return &regapi.Minted{
 		KeyName:   k.Name,
 		SecretHex: hex.EncodeToString(secret),
 		Algorithm: "hmac-sha256",
@@ -218,13 +198,13 @@ func checkFields(f map[string]string, body map[string]any) (*request, error) {
 	if req.subject, err = CanonicalSubject(f["subject"]); err != nil {
 		return nil, fail(http.StatusBadRequest, "subject invalid: %v", err)
 	}
-	if req.spk, err = hexField(f["ed25519_spk"], 32, "ed25519_spk"); err != nil {
+	if req.spk, err = hexField(f["ed25519_spk"], regapi.KeySize, "ed25519_spk"); err != nil {
 		return nil, err
 	}
-	if req.sig, err = hexField(f["signature"], 64, "signature"); err != nil {
+	if req.sig, err = hexField(f["signature"], regapi.SignatureSize, "signature"); err != nil {
 		return nil, err
 	}
-	if req.challenge, err = hexField(f["challenge"], 32, "challenge"); err != nil {
+	if req.challenge, err = hexField(f["challenge"], regapi.ChallengeSize, "challenge"); err != nil {
 		return nil, err
 	}
 
@@ -236,10 +216,10 @@ func checkFields(f map[string]string, body map[string]any) (*request, error) {
 	if xs == "" || ps == "" {
 		return req, nil
 	}
-	if req.xpub, err = hexField(xs, 32, "x25519_pub"); err != nil {
+	if req.xpub, err = hexField(xs, regapi.KeySize, "x25519_pub"); err != nil {
 		return nil, err
 	}
-	if req.pop, err = hexField(ps, 32, "x25519_pop"); err != nil {
+	if req.pop, err = hexField(ps, regapi.PoPSize, "x25519_pop"); err != nil {
 		return nil, err
 	}
 	return req, nil

@@ -3,8 +3,8 @@
 // X25519 key) and receives a per-user TSIG key scoped to its own owner
 // names (records-server-cli.md §B.5, §B.8; DECISIONS N8, N13).
 //
-// Paths, JSON fields and the signed payload are the reference's, so its
-// CLI and ours register the same way:
+// Paths, JSON bodies and the signed payload are defined once in pkg/regapi
+// and are the reference's, so its CLI and ours register the same way:
 //
 //	GET  /v1/registration/challenge     -> {challenge, node, expires_at,
 //	                                        server_x25519_pub, version}
@@ -23,13 +23,14 @@ package register
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/httpjson"
 	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/pkg/regapi"
 )
 
 // Store is the part of the node's store registration uses.
@@ -80,11 +81,11 @@ type Handler struct {
 // New returns a Handler for cfg backed by st.
 func New(cfg Config, st Store) *Handler {
 	h := &Handler{cfg: cfg, st: st, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /v1/registration/challenge", h.limited(h.challenge))
-	h.mux.HandleFunc("POST /v1/registration/tsig-confirm", h.limited(h.confirm))
-	h.mux.HandleFunc("GET /health", h.health)
+	h.mux.HandleFunc("GET "+regapi.ChallengePath, h.limited(h.challenge))
+	h.mux.HandleFunc("POST "+regapi.TSIGConfirmPath, h.limited(h.confirm))
+	h.mux.HandleFunc("GET "+regapi.HealthPath, h.health)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody("not found"))
+		httpjson.Error(w, http.StatusNotFound, "not found")
 	})
 	return h
 }
@@ -106,12 +107,11 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 			ok, err := h.st.Allow(r.Context(), "reg:"+clientIP(r), h.cfg.Rate, h.cfg.Window,
 				h.now())
 			if err != nil {
-				writeJSON(w, http.StatusServiceUnavailable, errorBody("store unavailable"))
+				httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
 				return
 			}
 			if !ok {
-				writeJSON(w, http.StatusTooManyRequests,
-					errorBody("registration rate limit exceeded"))
+				httpjson.Error(w, http.StatusTooManyRequests, "registration rate limit exceeded")
 				return
 			}
 		}
@@ -121,11 +121,11 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	if err := h.st.Ping(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable,
+		httpjson.Write(w, http.StatusServiceUnavailable,
 			map[string]string{"status": "degraded", "store": "unavailable"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func clientIP(r *http.Request) string {
@@ -134,16 +134,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func errorBody(msg string) map[string]string { return map[string]string{"error": msg} }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
 }

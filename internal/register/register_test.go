@@ -16,6 +16,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/tsigauth"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
 	"github.com/dnsmesh/dmp/pkg/keys"
+	"github.com/dnsmesh/dmp/pkg/regapi"
 
 	"github.com/miekg/dns"
 )
@@ -108,7 +109,7 @@ func confirmReq(t *testing.T, srv *httptest.Server, id *keys.Identity, subject, 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var ch challengeReply
+	var ch regapi.Challenge
 	if err := json.NewDecoder(resp.Body).Decode(&ch); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func confirmReq(t *testing.T, srv *httptest.Server, id *keys.Identity, subject, 
 		"subject":     subject,
 		"ed25519_spk": hex.EncodeToString(id.Ed25519Public),
 		"challenge":   ch.Challenge,
-		"signature":   hex.EncodeToString(id.Sign(signingPayload(nonce, subject, node))),
+		"signature":   hex.EncodeToString(id.Sign(regapi.SigningPayload(nonce, subject, node))),
 	}
 	if withPoP {
 		body["x25519_pub"] = hex.EncodeToString(id.X25519Public)

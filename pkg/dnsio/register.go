@@ -3,8 +3,6 @@ package dnsio
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,17 +13,8 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/pkg/keys"
+	"github.com/dnsmesh/dmp/pkg/regapi"
 )
-
-// Registration endpoints, relative to the node's registration URL
-// (records-server-cli.md §B.6, §B.8).
-const (
-	challengePath   = "/v1/registration/challenge"
-	tsigConfirmPath = "/v1/registration/tsig-confirm"
-)
-
-// registrationVersion is the last byte of the signed registration payload.
-const registrationVersion = 0x01
 
 // maxReplyBytes caps a registration reply body.
 const maxReplyBytes = 64 << 10
@@ -34,23 +23,7 @@ const maxReplyBytes = 64 << 10
 var ErrRegistration = errors.New("dnsio: registration failed")
 
 // Minted is the TSIG key a node issued at registration.
-type Minted struct {
-	KeyName   string   `json:"tsig_key_name"`
-	SecretHex string   `json:"tsig_secret_hex"`
-	Algorithm string   `json:"tsig_algorithm"`
-	Suffixes  []string `json:"allowed_suffixes"`
-	Subject   string   `json:"subject"`
-	Zone      string   `json:"zone"`
-	ExpiresAt int64    `json:"expires_at"`
-}
-
-// challenge is the reply of GET challengePath.
-type challenge struct {
-	Challenge string `json:"challenge"`
-	Node      string `json:"node"`
-	ExpiresAt int64  `json:"expires_at"`
-	ServerPub string `json:"server_x25519_pub"`
-}
+type Minted = regapi.Minted
 
 // RegisterTSIG runs the registration ceremony against baseURL: fetch a
 // challenge, sign challenge || subject || node || 0x01 with the identity's
@@ -63,8 +36,8 @@ func RegisterTSIG(ctx context.Context, hc *http.Client, baseURL, subject string,
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
 	base := strings.TrimSuffix(baseURL, "/")
-	var ch challenge
-	if err := doJSON(ctx, hc, http.MethodGet, base+challengePath, nil, &ch); err != nil {
+	var ch regapi.Challenge
+	if err := doJSON(ctx, hc, http.MethodGet, base+regapi.ChallengePath, nil, &ch); err != nil {
 		return nil, err
 	}
 	body, err := confirmBody(&ch, subject, id)
@@ -72,7 +45,7 @@ func RegisterTSIG(ctx context.Context, hc *http.Client, baseURL, subject string,
 		return nil, err
 	}
 	var m Minted
-	if err := doJSON(ctx, hc, http.MethodPost, base+tsigConfirmPath, body, &m); err != nil {
+	if err := doJSON(ctx, hc, http.MethodPost, base+regapi.TSIGConfirmPath, body, &m); err != nil {
 		return nil, err
 	}
 	if m.KeyName == "" || m.SecretHex == "" {
@@ -82,34 +55,31 @@ func RegisterTSIG(ctx context.Context, hc *http.Client, baseURL, subject string,
 }
 
 // confirmBody builds the signed tsig-confirm request.
-func confirmBody(ch *challenge, subject string, id *keys.Identity) (map[string]string, error) {
+func confirmBody(ch *regapi.Challenge, subject string,
+	id *keys.Identity) (*regapi.ConfirmRequest, error) {
 	nonce, err := hex.DecodeString(ch.Challenge)
-	if err != nil || len(nonce) != 32 {
+	if err != nil || len(nonce) != regapi.ChallengeSize {
 		return nil, fmt.Errorf("%w: bad challenge %q", ErrRegistration, ch.Challenge)
 	}
-	payload := append(append(append([]byte(nil), nonce...), subject...), ch.Node...)
-	payload = append(payload, registrationVersion)
+	payload := regapi.SigningPayload(nonce, subject, ch.Node)
 
-	body := map[string]string{
-		"subject":     subject,
-		"ed25519_spk": hex.EncodeToString(id.Ed25519Public),
-		"challenge":   ch.Challenge,
-		"signature":   hex.EncodeToString(id.Sign(payload)),
+	body := &regapi.ConfirmRequest{
+		Subject:    subject,
+		Ed25519SPK: hex.EncodeToString(id.Ed25519Public),
+		Challenge:  ch.Challenge,
+		Signature:  hex.EncodeToString(id.Sign(payload)),
 	}
 	serverPub, err := hex.DecodeString(ch.ServerPub)
-	if err != nil || len(serverPub) != 32 {
+	if err != nil || len(serverPub) != regapi.KeySize {
 		return body, nil // a node without the proof step: no mailbox scope
 	}
 	shared, err := id.SharedSecret(serverPub)
 	if err != nil {
 		return nil, fmt.Errorf("%w: server key: %w", ErrRegistration, err)
 	}
-	mac := hmac.New(sha256.New, shared)
-	mac.Write(nonce)
-	mac.Write([]byte(subject))
-	mac.Write(id.X25519Public)
-	body["x25519_pub"] = hex.EncodeToString(id.X25519Public)
-	body["x25519_pop"] = hex.EncodeToString(mac.Sum(nil))
+	pop := regapi.PossessionMAC(shared, nonce, subject, id.X25519Public)
+	body.X25519Pub = hex.EncodeToString(id.X25519Public)
+	body.X25519PoP = hex.EncodeToString(pop)
 	return body, nil
 }
 
@@ -153,10 +123,8 @@ func doJSON(ctx context.Context, hc *http.Client, method, url string, in, out an
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		json.Unmarshal(b, &e)
+		var e regapi.ErrorReply
+		json.Unmarshal(b, &e) // a body that is not JSON leaves the reason empty
 		return &HTTPError{Method: method, URL: url, Status: resp.StatusCode, Reason: e.Error,
 			RetryAfter: resp.Header.Get("Retry-After")}
 	}
