@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -94,25 +95,13 @@ With --json it prints the names written:
   $ dnsmesh identity publish --ttl 6h`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
-			c, err := a.open(true)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.ctx(cmd)
-			defer cancel()
-			p, err := c.PublishIdentity(ctx, ttl, v2)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return a.printJSON(struct {
-					Owners []string `json:"owners"`
-				}{p.Owners})
-			}
-			for _, o := range p.Owners {
-				fmt.Fprintf(a.stdout, "published %s\n", o)
-			}
-			return nil
+			return a.withClient(cmd, func(ctx context.Context, c *client.Client) error {
+				p, err := c.PublishIdentity(ctx, ttl, v2)
+				if err != nil {
+					return err
+				}
+				return a.printPublished(p.Owners, asJSON)
+			})
 		}),
 	}
 	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultIdentityTTL, "DNS TTL of the record")
@@ -140,31 +129,58 @@ With --json it prints the new prekey ids and the live count after:
   $ dnsmesh identity refresh-prekeys --count 50 --ttl 48h`,
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
-			c, err := a.open(true)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.ctx(cmd)
-			defer cancel()
-			ids, err := c.RefreshPrekeys(ctx, count, ttl)
-			if err != nil {
-				return err
-			}
-			live, _, _ := c.PrekeyStatus()
-			if asJSON {
-				return a.printJSON(struct {
-					Published []uint32 `json:"published"`
-					Live      int      `json:"live"`
-				}{ids, live})
-			}
-			fmt.Fprintf(a.stdout, "published %d prekeys (%d live)\n", len(ids), live)
-			return nil
+			return a.withClient(cmd, func(ctx context.Context, c *client.Client) error {
+				ids, err := c.RefreshPrekeys(ctx, count, ttl)
+				if err != nil {
+					return err
+				}
+				live, _, _ := c.PrekeyStatus()
+				return a.printRefreshed(ids, live, asJSON)
+			})
 		}),
 	}
 	cmd.Flags().IntVar(&count, "count", client.DefaultPrekeyCount, "number of prekeys")
 	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultPrekeyTTL, "lifetime of each prekey")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// withClient opens the client with its keys and runs fn under the usual
+// command timeout.
+func (a *app) withClient(cmd *cobra.Command,
+	fn func(ctx context.Context, c *client.Client) error) error {
+	c, err := a.open(true)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := a.ctx(cmd)
+	defer cancel()
+	return fn(ctx, c)
+}
+
+// printPublished reports the owner names an identity publish wrote.
+func (a *app) printPublished(owners []string, asJSON bool) error {
+	if asJSON {
+		return a.printJSON(struct {
+			Owners []string `json:"owners"`
+		}{owners})
+	}
+	for _, o := range owners {
+		fmt.Fprintf(a.stdout, "published %s\n", o)
+	}
+	return nil
+}
+
+// printRefreshed reports the prekeys refresh-prekeys published.
+func (a *app) printRefreshed(ids []uint32, live int, asJSON bool) error {
+	if asJSON {
+		return a.printJSON(struct {
+			Published []uint32 `json:"published"`
+			Live      int      `json:"live"`
+		}{ids, live})
+	}
+	fmt.Fprintf(a.stdout, "published %d prekeys (%d live)\n", len(ids), live)
+	return nil
 }
 
 // shortHex returns the first n hex digits of b.

@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/proctest"
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/store/boltstore"
 
@@ -170,18 +171,7 @@ func (n *Node) signal(sig syscall.Signal) {
 	if n.cmd == nil || n.cmd.Process == nil {
 		return
 	}
-	select {
-	case <-n.exited:
-		return
-	default:
-	}
-	n.cmd.Process.Signal(sig)
-	select {
-	case <-n.exited:
-	case <-time.After(10 * time.Second):
-		n.cmd.Process.Kill()
-		<-n.exited
-	}
+	proctest.Halt(n.cmd.Process, n.exited, sig, 10*time.Second)
 }
 
 // Restart stops the node if it runs (SIGKILL) and starts it again on the
@@ -203,29 +193,18 @@ func (n *Node) Exchange(m *dns.Msg, network string) (*dns.Msg, error) {
 }
 
 // freePort finds a loopback port that is free for TCP and, when udp is
-// set, for UDP too. Another process may take it before the node binds it;
-// tests accept that small race.
+// set, for UDP too.
 func freePort(t testing.TB, udp bool) int {
 	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		if !udp {
-			l.Close()
-			return port
-		}
-		u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
+	var also func(int) bool
+	if udp {
+		also = proctest.UDPFree
 	}
-	t.Fatal("no free loopback port")
-	return 0
+	port, err := proctest.FreePort(also)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 // lockedBuffer is a bytes.Buffer safe for the process's writes and the
@@ -252,15 +231,7 @@ func (b *lockedBuffer) String() string {
 // CI=true, where every tool must be installed.
 func NeedTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: %v", name, err)
-	}
-	t.Skipf("%s not installed: %v", name, err)
-	return ""
+	return proctest.NeedTool(t, name, "")
 }
 
 // PutKeys writes TSIG keys into the embedded store file at path, creating

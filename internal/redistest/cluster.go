@@ -50,25 +50,13 @@ func (c *Cluster) Addrs() []string {
 
 func startClusterNode(t testing.TB, bin string) *Server {
 	t.Helper()
-	dir := t.TempDir()
-	var lastErr error
-	for range 5 {
-		port, err := freePort(true)
-		if err != nil {
-			t.Fatalf("redistest: %v", err)
-		}
-		s := &Server{t: t, dir: dir, port: port}
-		s.args = []string{bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+	return launch(t, t.TempDir(), true, func(s *Server) error {
+		s.args = []string{bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 			"--dir", s.dir, "--save", "", "--appendonly", "no",
 			"--protected-mode", "no", "--cluster-enabled", "yes",
 			"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"}
-		if lastErr = s.start(); lastErr == nil {
-			t.Cleanup(s.Stop)
-			return s
-		}
-	}
-	t.Fatalf("redistest: start cluster node in %s: %v", dir, lastErr)
-	return nil
+		return nil
+	})
 }
 
 // waitOK polls CLUSTER INFO on every node until each says the cluster is

@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dnsmesh/dmp/internal/proctest"
 )
 
 // startTimeout bounds how long a server may take to answer PING.
@@ -43,7 +45,7 @@ type Server struct {
 	mu    sync.Mutex
 	cmd   *exec.Cmd
 	log   *os.File
-	waitc chan error // receives the process's exit
+	waitc chan struct{} // closed when the process has exited
 }
 
 // Options configure a standalone server.
@@ -76,22 +78,41 @@ func StartWith(t testing.TB, o Options) *Server {
 			t.Fatalf("redistest: %v", err)
 		}
 	}
-	var lastErr error
-	for range 5 {
-		port, err := freePort(false)
-		if err != nil {
-			t.Fatalf("redistest: %v", err)
-		}
-		s := &Server{t: t, dir: dir, port: port, password: o.Password, certs: pki}
+	return launch(t, dir, false, func(s *Server) error {
+		s.password, s.certs = o.Password, pki
 		s.args = []string{bin, "--bind", "127.0.0.1", "--dir", dir, "--save", "",
 			"--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "no"}
 		s.args = append(s.args, s.listenArgs()...)
+		return nil
+	})
+}
+
+// launch starts a redis-server in dir on a free loopback port, trying a
+// few ports in case another process takes one first, and stops it when
+// the test ends. With bus set, the port 10000 above (Redis Cluster's bus)
+// must be free too. build fills in s.args and any option for s.port.
+func launch(t testing.TB, dir string, bus bool, build func(s *Server) error) *Server {
+	t.Helper()
+	var also func(int) bool
+	if bus {
+		also = func(port int) bool { return proctest.TCPFree(port + 10000) }
+	}
+	var lastErr error
+	for range 5 {
+		port, err := proctest.FreePort(also)
+		if err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+		s := &Server{t: t, dir: dir, port: port}
+		if err := build(s); err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
 		if lastErr = s.start(); lastErr == nil {
 			t.Cleanup(s.Stop)
 			return s
 		}
 	}
-	t.Fatalf("redistest: start redis-server: %v", lastErr)
+	t.Fatalf("redistest: start redis-server in %s: %v", dir, lastErr)
 	return nil
 }
 
@@ -192,14 +213,17 @@ func (s *Server) start() error {
 		log.Close()
 		return fmt.Errorf("exec %s: %w", s.args[0], err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
 
 	if err := waitPing(s.endpoint(), exited); err != nil {
-		_ = cmd.Process.Kill()
-		<-exited
+		proctest.Halt(cmd.Process, exited, syscall.SIGKILL, startTimeout)
 		log.Close()
-		return fmt.Errorf("%w; log:\n%s", err, tail(filepath.Join(s.dir, "redis.log")))
+		return fmt.Errorf("%w (%v); log:\n%s", err, cmd.ProcessState,
+			tail(filepath.Join(s.dir, "redis.log")))
 	}
 	s.cmd, s.log, s.waitc = cmd, log, exited
 	return nil
@@ -211,13 +235,7 @@ func (s *Server) halt(sig syscall.Signal) {
 	if s.cmd == nil {
 		return
 	}
-	_ = syscall.Kill(s.cmd.Process.Pid, sig)
-	select {
-	case <-s.waitc:
-	case <-time.After(startTimeout):
-		_ = syscall.Kill(s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.waitc
-	}
+	proctest.Halt(s.cmd.Process, s.waitc, sig, startTimeout)
 	s.log.Close()
 	s.cmd, s.log, s.waitc = nil, nil, nil
 }
@@ -226,42 +244,7 @@ func (s *Server) halt(sig syscall.Signal) {
 // when CI=true.
 func need(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("redistest: %s not found (apt-get install -y redis-server redis-tools)",
-		name)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// freePort finds a loopback TCP port that is free now; with bus set, the
-// port 10000 above it (Redis Cluster's bus) must be free as well.
-func freePort(bus bool) (int, error) {
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, fmt.Errorf("find free port: %w", err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if !bus {
-			return port, nil
-		}
-		if port+10000 > 65535 {
-			continue
-		}
-		l2, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
-		if err == nil {
-			l2.Close()
-			return port, nil
-		}
-	}
-	return 0, fmt.Errorf("no free port pair found")
+	return proctest.NeedTool(t, name, "apt-get install -y redis-server redis-tools")
 }
 
 func tail(path string) string {

@@ -84,24 +84,11 @@ sentinel parallel-syncs %[3]s 1
 // directory and a free port, trying a few ports.
 func startProcess(t testing.TB, args func(dir string, port int) ([]string, error)) *Server {
 	t.Helper()
-	dir := t.TempDir()
-	var lastErr error
-	for range 5 {
-		port, err := freePort(false)
-		if err != nil {
-			t.Fatalf("redistest: %v", err)
-		}
-		s := &Server{t: t, dir: dir, port: port}
-		if s.args, err = args(dir, port); err != nil {
-			t.Fatalf("redistest: %v", err)
-		}
-		if lastErr = s.start(); lastErr == nil {
-			t.Cleanup(s.Stop)
-			return s
-		}
-	}
-	t.Fatalf("redistest: start redis-server in %s: %v", dir, lastErr)
-	return nil
+	return launch(t, t.TempDir(), false, func(s *Server) error {
+		var err error
+		s.args, err = args(s.dir, s.port)
+		return err
+	})
 }
 
 // Addrs returns host:port of every sentinel.

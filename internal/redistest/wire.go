@@ -107,13 +107,13 @@ func bulk(e endpoint, line string) (string, error) {
 
 // waitPing polls e with PING until it answers +PONG, the process exits,
 // or startTimeout passes.
-func waitPing(e endpoint, exited <-chan error) error {
+func waitPing(e endpoint, exited <-chan struct{}) error {
 	deadline := time.Now().Add(startTimeout)
 	var last error
 	for {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("redis-server exited: %v", err)
+		case <-exited:
+			return fmt.Errorf("redis-server exited")
 		default:
 		}
 		reply, err := command(e, "PING")

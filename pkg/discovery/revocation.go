@@ -129,14 +129,10 @@ func checkRevocationAge(ts, now uint64, maxAge time.Duration) error {
 func decodeRevocation(body []byte) (*Revocation, error) {
 	s := cryptobyte.String(body)
 	r := new(Revocation)
-	if _, err := readMagic(revocationType, &s, revocationMagic); err != nil {
-		return nil, err
-	}
 	var err error
-	if r.SubjectType, r.Subject, err = readSubject(revocationType, &s); err != nil {
-		return nil, err
-	}
-	if r.RevokedSPK, err = readKey(revocationType, "revoked key", &s); err != nil {
+	r.SubjectType, r.Subject, r.RevokedSPK, err = readSubjectKey(revocationType,
+		revocationMagic, "revoked key", &s)
+	if err != nil {
 		return nil, err
 	}
 	var reason uint8

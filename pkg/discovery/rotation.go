@@ -111,14 +111,10 @@ func ParseRotation(wire string, now time.Time, want Expect) (*Rotation, error) {
 func decodeRotation(body []byte) (*Rotation, error) {
 	s := cryptobyte.String(body)
 	r := new(Rotation)
-	if _, err := readMagic(rotationType, &s, rotationMagic); err != nil {
-		return nil, err
-	}
 	var err error
-	if r.SubjectType, r.Subject, err = readSubject(rotationType, &s); err != nil {
-		return nil, err
-	}
-	if r.OldSPK, err = readKey(rotationType, "old key", &s); err != nil {
+	r.SubjectType, r.Subject, r.OldSPK, err = readSubjectKey(rotationType, rotationMagic,
+		"old key", &s)
+	if err != nil {
 		return nil, err
 	}
 	if r.NewSPK, err = readKey(rotationType, "new key", &s); err != nil {

@@ -137,3 +137,21 @@ func readSubject(typ string, s *cryptobyte.String) (SubjectType, string, error) 
 	}
 	return SubjectType(st), subject, nil
 }
+
+// readSubjectKey reads magic || subject || key, the head that rotation and
+// revocation bodies share; role names the key in errors.
+func readSubjectKey(typ, magic, role string, s *cryptobyte.String) (SubjectType, string,
+	ed25519.PublicKey, error) {
+	if _, err := readMagic(typ, s, magic); err != nil {
+		return 0, "", nil, err
+	}
+	st, subject, err := readSubject(typ, s)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	key, err := readKey(typ, role, s)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	return st, subject, key, nil
+}
