@@ -29,7 +29,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 
 	id := hex.EncodeToString(nonce)
 	if err := h.st.PutChallenge(r.Context(), id, priv, ChallengeTTL); err != nil {
-		httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
+		unavailable(w)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, regapi.Challenge{

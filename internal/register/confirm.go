@@ -54,7 +54,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &he):
 		httpjson.Error(w, he.status, he.msg)
 	case err != nil:
-		httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
+		unavailable(w)
 	default:
 		httpjson.Write(w, http.StatusOK, reply)
 	}

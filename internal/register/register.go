@@ -19,6 +19,10 @@
 // possession is HMAC-SHA256 keyed with X25519(server ephemeral, client
 // key) over challenge || subject || x25519_pub. Challenges, keys and the
 // per-IP rate limit live in the store, so several nodes agree.
+//
+// A 429 (rate limit) carries Retry-After with the seconds left in the
+// fixed rate window; a 503 (store unavailable, or /health degraded)
+// carries Retry-After StoreRetryAfter.
 package register
 
 import (
@@ -26,6 +30,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/httpjson"
@@ -68,6 +73,11 @@ type Config struct {
 // ChallengeTTL is how long a challenge may be answered.
 const ChallengeTTL = 60 * time.Second
 
+// StoreRetryAfter is the Retry-After sent with a 503 when the store does
+// not answer: long enough not to hammer a store that is failing over,
+// short enough that a client retrying by hand does not wait for nothing.
+const StoreRetryAfter = 5 * time.Second
+
 // maxBody caps a request body, as the reference does.
 const maxBody = 16 << 10
 
@@ -107,10 +117,11 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 			ok, err := h.st.Allow(r.Context(), "reg:"+clientIP(r), h.cfg.Rate, h.cfg.Window,
 				h.now())
 			if err != nil {
-				httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
+				unavailable(w)
 				return
 			}
 			if !ok {
+				setRetryAfter(w, windowLeft(h.now(), h.cfg.Window))
 				httpjson.Error(w, http.StatusTooManyRequests, "registration rate limit exceeded")
 				return
 			}
@@ -121,6 +132,7 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 
 func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	if err := h.st.Ping(r.Context()); err != nil {
+		setRetryAfter(w, StoreRetryAfter)
 		httpjson.Write(w, http.StatusServiceUnavailable,
 			map[string]string{"status": "degraded", "store": "unavailable"})
 		return
@@ -134,4 +146,28 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// unavailable answers 503 for a store that did not answer, with
+// Retry-After.
+func unavailable(w http.ResponseWriter) {
+	setRetryAfter(w, StoreRetryAfter)
+	httpjson.Error(w, http.StatusServiceUnavailable, "store unavailable")
+}
+
+// setRetryAfter sets Retry-After to d in whole seconds, rounded up and at
+// least 1 (RFC 9110 §10.2.3).
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := max(int64((d+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+}
+
+// windowLeft is the time from now to the end of the fixed rate window
+// holding now; windows start at multiples of window since the Unix epoch,
+// as store.Store's Allow counts them.
+func windowLeft(now time.Time, window time.Duration) time.Duration {
+	if window <= 0 {
+		return 0
+	}
+	return window - time.Duration(now.UnixNano()%int64(window))
 }
