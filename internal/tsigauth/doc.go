@@ -15,6 +15,12 @@
 // of a BADKEY or BADSIG answer (§5.3.2).
 //
 // Algorithms: hmac-sha256 and hmac-sha512, plus hmac-sha1, hmac-sha224 and
-// hmac-sha384; hmac-md5 and anything else answer BADKEY. Truncated MACs are
-// not supported and answer BADSIG.
+// hmac-sha384; hmac-md5 and anything else answer BADKEY. The truncated
+// names hmac-sha256-128, hmac-sha384-192 and hmac-sha512-256 (RFC 8945 §6,
+// RFC 4635 §3.1), which dnspython can send, verify with a key of their
+// base algorithm; their MAC is exactly the stated size, counts as
+// truncated for [Verifier.MinMACSize], and the signed reply carries the
+// same name and size. A base name with a MAC cut short (§5.2.2.1) is
+// accepted down to the larger of 10 bytes and half the hash, subject to
+// the same policy.
 package tsigauth

@@ -2,52 +2,21 @@ package tsigauth
 
 import (
 	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// hashFor maps a TSIG algorithm name to its hash (N5c). hmac-md5 and
-// unknown names report false.
-//
-// TODO(#5): dnspython puts truncated-algorithm names such as
-// hmac-sha256-128 on the wire; map them to their hash with a fixed MAC
-// size if a reference client is ever configured with one.
-func hashFor(alg string) (func() hash.Hash, bool) {
-	switch dns.CanonicalName(alg) {
-	case dns.HmacSHA256:
-		return sha256.New, true
-	case dns.HmacSHA512:
-		return sha512.New, true
-	case dns.HmacSHA1:
-		return sha1.New, true
-	case dns.HmacSHA224:
-		return sha256.New224, true
-	case dns.HmacSHA384:
-		return sha512.New384, true
-	}
-	return nil, false
-}
-
-// Supported reports whether alg is an algorithm keys may use.
-func Supported(alg string) bool {
-	_, ok := hashFor(alg)
-	return ok
-}
-
 // computeMAC returns the MAC of RFC 8945 §4.3: the request MAC (for a
-// reply), the message without TSIG, then the TSIG variables of t.
+// reply), the message without TSIG, then the TSIG variables of t, cut to
+// the size a truncated algorithm name states.
 func computeMAC(alg string, secret, requestMAC, msg []byte, t *dns.TSIG) ([]byte, error) {
-	newHash, ok := hashFor(alg)
+	a, ok := algorithmFor(alg)
 	if !ok {
 		return nil, fmt.Errorf("tsig: unsupported algorithm %q", alg)
 	}
@@ -56,7 +25,7 @@ func computeMAC(alg string, secret, requestMAC, msg []byte, t *dns.TSIG) ([]byte
 		return nil, err
 	}
 
-	h := hmac.New(newHash, secret)
+	h := hmac.New(a.newHash, secret)
 	if requestMAC != nil {
 		var l [2]byte
 		binary.BigEndian.PutUint16(l[:], uint16(len(requestMAC)))
@@ -65,7 +34,7 @@ func computeMAC(alg string, secret, requestMAC, msg []byte, t *dns.TSIG) ([]byte
 	}
 	h.Write(msg)
 	h.Write(vars)
-	return h.Sum(nil), nil
+	return h.Sum(nil)[:a.macSize()], nil
 }
 
 // variables encodes the TSIG variables of RFC 8945 §4.3.3: key name and

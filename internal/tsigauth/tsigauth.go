@@ -141,10 +141,12 @@ func lastTSIG(m *dns.Msg) (*dns.TSIG, bool) {
 	return t, ok
 }
 
-// lookup returns the live key named by t whose algorithm matches t's.
+// lookup returns the live key named by t whose algorithm is t's, or the
+// base of t's truncated algorithm name.
 func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG,
 	now time.Time) (store.Key, bool, error) {
-	if _, ok := hashFor(t.Algorithm); !ok {
+	alg, ok := algorithmFor(t.Algorithm)
+	if !ok {
 		return store.Key{}, false, nil
 	}
 	key, err := v.Keys.GetKey(ctx, dns.CanonicalName(t.Hdr.Name))
@@ -157,7 +159,7 @@ func (v *Verifier) lookup(ctx context.Context, t *dns.TSIG,
 	if !key.Expires.IsZero() && !now.Before(key.Expires) {
 		return store.Key{}, false, nil
 	}
-	if dns.CanonicalName(key.Algorithm) != dns.CanonicalName(t.Algorithm) {
+	if dns.CanonicalName(key.Algorithm) != alg.base {
 		return store.Key{}, false, nil
 	}
 	return key, true, nil
@@ -171,19 +173,21 @@ func (v *Verifier) minMACSize() int {
 }
 
 // checkMACSize applies RFC 8945 §5.2.2.1 to t's MAC size: longer than the
-// hash, or shorter than both 10 bytes and half the hash, is FORMERR. It
-// reports whether the MAC is of the hash's full length.
+// hash (or than a truncated name states), or shorter than both 10 bytes
+// and half the hash, is FORMERR, so a truncated name's MAC is exactly the
+// stated size. It reports whether the MAC is of the hash's full length;
+// a truncated name's never is, so the MinMACSize policy applies to it.
 func checkMACSize(t *dns.TSIG) (bool, error) {
-	newHash, _ := hashFor(t.Algorithm) // lookup admitted only known ones
-	hashLen := newHash().Size()
+	alg, _ := algorithmFor(t.Algorithm) // lookup admitted only known ones
+	hashLen, maxLen := alg.hashSize(), alg.macSize()
 	size := len(t.MAC) / 2
 	if len(t.MAC)%2 != 0 || int(t.MACSize) != size {
 		return false, fmt.Errorf("%w: MAC size %d does not match its data", ErrFormat,
 			t.MACSize)
 	}
-	if size > hashLen || size < max(10, hashLen/2) {
+	if size > maxLen || size < max(10, hashLen/2) {
 		return false, fmt.Errorf("%w: MAC size %d outside %d..%d", ErrFormat, size,
-			max(10, hashLen/2), hashLen)
+			max(10, hashLen/2), maxLen)
 	}
 	return size == hashLen, nil
 }

@@ -43,15 +43,16 @@ type dnspythonResult struct {
 	Error       string `json:"error"`
 }
 
-// dnspythonUpdate publishes value at owner through the script, signed by k.
-func dnspythonUpdate(t *testing.T, n *nodetest.Node, k userKey, owner,
+// dnspythonUpdate publishes value at owner through the script, signed by k
+// under the algorithm name alg.
+func dnspythonUpdate(t *testing.T, n *nodetest.Node, k userKey, alg, owner,
 	value string) dnspythonResult {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(n.Addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, debianPython, "testdata/dnspython_update.py", host, port,
-		"example.org", k.Name, hex.EncodeToString(k.raw), "hmac-sha256", owner, "300")
+		"example.org", k.Name, hex.EncodeToString(k.raw), alg, owner, "300")
 	cmd.Stdin = strings.NewReader(value)
 	out, err := cmd.Output()
 	var res dnspythonResult
@@ -82,7 +83,7 @@ func TestNodeDnspythonUpdates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := dnspythonUpdate(t, n, k, c.owner, c.value)
+			res := dnspythonUpdate(t, n, k, "hmac-sha256", c.owner, c.value)
 			if res.Error != "" || res.Rcode != "NOERROR" {
 				t.Fatalf("got %+v, want NOERROR", res)
 			}
@@ -100,6 +101,40 @@ func TestNodeDnspythonUpdates(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dnspython signs with the truncated algorithm names of RFC 8945 §6 too:
+// the node verifies them with the user's hmac-sha256 or other base key and
+// signs the reply with the same name and MAC size, which dnspython checks.
+func TestNodeDnspythonTruncatedNames(t *testing.T) {
+	needDnspython(t)
+	nodetest.NeedTool(t, "dig")
+	k := newUserKey(t)
+	n := startKeyedNode(t, k)
+	owner, value := chunk(t)
+
+	// The user's key is hmac-sha256, so only its truncated name verifies;
+	// dnspython reports the node's BADKEY as PeerBadKey.
+	cases := []struct {
+		alg, wantRcode, wantErr string
+	}{
+		{"hmac-sha256-128", "NOERROR", ""},
+		{"hmac-sha512-256", "", "PeerBadKey"},
+	}
+	for _, c := range cases {
+		t.Run(c.alg, func(t *testing.T) {
+			res := dnspythonUpdate(t, n, k, c.alg, owner, value)
+			if res.Rcode != c.wantRcode || !strings.HasPrefix(res.Error, c.wantErr) {
+				t.Fatalf("got %+v, want rcode %q, error %q", res, c.wantRcode, c.wantErr)
+			}
+			if c.wantRcode == "NOERROR" && !res.SignedReply {
+				t.Fatalf("got %+v, want a signed reply dnspython verified", res)
+			}
+		})
+	}
+	if got := digTXT(t, n, owner, "+notcp"); got != value {
+		t.Fatalf("dig: got %q, want %q", got, value)
 	}
 }
 
