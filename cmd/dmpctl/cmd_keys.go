@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -77,26 +78,26 @@ func newKeysAdd(o *options) *cobra.Command {
 			"the name and everything below it; '*' inside a label matches any run of\n" +
 			"characters, and wildcard patterns may add but never delete. The secret\n" +
 			"is generated unless --secret gives one, and printed once.\n\n" +
-			"A scope that covers a whole zone (its apex, '*.' + a zone, '*') lets the\n" +
-			"key write and delete everyone's records; dmpctl refuses it unless\n" +
-			"--force is given. A literal pattern counts as zone-wide when its first\n" +
-			"label is not a DMP owner label (slot-, claim-, chunk-, mb-, id-,\n" +
-			"_dnsmesh-).",
+			"A scope that covers the apex of a zone the node serves (the apex, a\n" +
+			"parent of it, '*') or every name below it ('*.' + the zone) lets the key\n" +
+			"write and delete everyone's records there. The node refuses it unless\n" +
+			"--force is given, and dmpctl then prints its warning on stderr.",
 		Example: "  $ dmpctl keys add relay.mesh.example. --scope 'slot-*.mb-*.mesh.example'\n" +
 			"  $ dmpctl keys add ops.mesh.example. --scope mesh.example --force",
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkScopes(cmd.ErrOrStderr(), nk.Scope, force); err != nil {
-				return err
-			}
 			c, err := o.client()
 			if err != nil {
 				return err
 			}
-			nk.Name, nk.TTL = args[0], int64(ttl/time.Second)
+			nk.Name, nk.TTL, nk.Force = args[0], int64(ttl/time.Second), force
 			k, err := c.Add(cmd.Context(), nk)
 			if err != nil {
-				return nodeError{err}
+				return addError(err)
+			}
+			for _, w := range k.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "dmpctl: warning: %s: this key can "+
+					"overwrite and delete everyone's records\n", w)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), k)
@@ -115,6 +116,16 @@ func newKeysAdd(o *options) *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "accept a scope that covers a whole zone")
 	cmd.MarkFlagRequired("scope")
 	return cmd
+}
+
+// addError maps the node's refusal of a zone-wide scope to a usage error
+// that names --force; any other failure is a node error.
+func addError(err error) error {
+	var se *admin.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusConflict {
+		return usageError{fmt.Errorf("%s; pass --force if that is meant", se.Reason)}
+	}
+	return nodeError{err}
 }
 
 func newKeysRevoke(o *options) *cobra.Command {

@@ -5,10 +5,14 @@
 // on either store.
 //
 //	GET    /v1/keys          -> [KeyInfo]
-//	POST   /v1/keys          NewKey -> KeyInfo with the secret
+//	POST   /v1/keys          NewKey -> KeyInfo with the secret, or 409
 //	DELETE /v1/keys/{name}   -> 204, or 404 for an unknown key
 //
-// Secrets are returned once, when a key is added, and never listed.
+// Secrets are returned once, when a key is added, and never listed. A
+// scope pattern that covers the apex of a zone the node serves, or every
+// name below it, lets the key write (and, literal, delete) everyone's
+// records there: the endpoint refuses it with 409 unless NewKey.Force is
+// set, and then lists it in KeyInfo.Warnings.
 package admin
 
 import (
@@ -42,7 +46,8 @@ type KeyInfo struct {
 	SignKey   string    `json:"sign_key,omitempty"` // hex Ed25519 key
 	Created   time.Time `json:"created"`
 	Expires   time.Time `json:"expires,omitzero"`
-	Secret    string    `json:"secret,omitempty"` // base64; only when added
+	Secret    string    `json:"secret,omitempty"`   // base64; only when added
+	Warnings  []string  `json:"warnings,omitempty"` // zone-wide scopes; only when added
 }
 
 // NewKey is the body of POST /v1/keys.
@@ -52,6 +57,7 @@ type NewKey struct {
 	Secret    string   `json:"secret,omitempty"`    // base64; generated when empty
 	Scope     []string `json:"scope"`
 	TTL       int64    `json:"ttl_seconds,omitempty"` // 0: never expires
+	Force     bool     `json:"force,omitempty"`       // accept zone-wide scopes
 }
 
 // CheckLoopback refuses a listen address whose host is not a loopback
@@ -75,17 +81,21 @@ func CheckLoopback(addr string) error {
 type Handler struct {
 	token string
 	st    Store
+	zones []string // the node's served zones, for the zone-wide check
 	now   func() time.Time
 	rand  io.Reader
 	mux   *http.ServeMux
 }
 
-// New returns a Handler that accepts token. now and rand may be nil.
-func New(token string, st Store, now func() time.Time, rand io.Reader) *Handler {
+// New returns a Handler that accepts token for a node serving zones. now
+// and rand may be nil.
+func New(token string, st Store, zones []string, now func() time.Time,
+	rand io.Reader) *Handler {
 	if now == nil {
 		now = time.Now
 	}
-	h := &Handler{token: token, st: st, now: now, rand: rand, mux: http.NewServeMux()}
+	h := &Handler{token: token, st: st, zones: zones, now: now, rand: rand,
+		mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /v1/keys", h.list)
 	h.mux.HandleFunc("POST /v1/keys", h.add)
 	h.mux.HandleFunc("DELETE /v1/keys/{name}", h.revoke)

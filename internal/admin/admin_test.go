@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -57,7 +59,8 @@ func setup(t *testing.T) (*Client, *memKeys) {
 	t.Helper()
 	st := &memKeys{keys: map[string]store.Key{}}
 	now := func() time.Time { return time.Unix(1_900_000_000, 0) }
-	srv := httptest.NewServer(New("s3cret-token", st, now, nil))
+	srv := httptest.NewServer(New("s3cret-token", st, []string{"mesh.example.", "other.example."}, now,
+		nil))
 	t.Cleanup(srv.Close)
 	return &Client{URL: srv.URL, Token: "s3cret-token", HTTP: srv.Client()}, st
 }
@@ -66,13 +69,14 @@ func TestAddListRevoke(t *testing.T) {
 	c, st := setup(t)
 	ctx := context.Background()
 	added, err := c.Add(ctx, NewKey{Name: "Ops.Mesh.Example", TTL: 3600,
-		Scope: []string{"Mesh.Example.", "slot-*.mb-*.mesh.example"}})
+		Scope: []string{"Mesh.Example.", "slot-*.mb-*.mesh.example"}, Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if added.Name != "ops.mesh.example." || added.Algorithm != "hmac-sha256." ||
-		len(added.Secret) != 44 || added.Expires.Unix() != 1_900_003_600 {
-		t.Fatalf("got %+v", added)
+		len(added.Secret) != 44 || added.Expires.Unix() != 1_900_003_600 ||
+		len(added.Warnings) != 1 {
+		t.Fatalf("got %+v, want one zone-wide warning", added)
 	}
 	stored, _ := st.GetKey(ctx, "ops.mesh.example.")
 	if stored.Secret != added.Secret || strings.Join(stored.Scope, ",") !=
@@ -118,6 +122,53 @@ func TestAddRefusals(t *testing.T) {
 			}
 			if ks, _ := st.ListKeys(context.Background()); len(ks) != 0 {
 				t.Fatalf("got %d keys, want 0", len(ks))
+			}
+		})
+	}
+}
+
+// TestZoneWide checks that scopes covering a served zone's apex or every
+// name below it are refused with 409 unless forced, then warned about,
+// whatever their shape, and that other scopes pass without a warning.
+func TestZoneWide(t *testing.T) {
+	cases := []struct {
+		name  string
+		scope string
+		wide  bool
+	}{
+		{"apex", "mesh.example", true},
+		{"apex with dot and case", "Other.Example.", true},
+		{"parent of a zone", "example", true},
+		{"star", "*", true},
+		{"star label", "*.mesh.example", true},
+		{"stars label", "**.other.example", true},
+		{"star apex", "*.example", true},
+		{"mailbox slots", "slot-*.mb-*.mesh.example", false},
+		{"one identity", "id-0123456789abcdef.mesh.example", false},
+		{"ops subtree", "ops.mesh.example", false},
+		{"prefix label", "a*.mesh.example", false},
+		{"two levels down", "*.*.mesh.example", false},
+		{"unserved zone", "elsewhere.example", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, st := setup(t)
+			ctx := context.Background()
+			nk := NewKey{Name: "k.mesh.example.", Scope: []string{tc.scope}}
+			_, err := c.Add(ctx, nk)
+			var se *StatusError
+			refused := errors.As(err, &se) && se.Status == http.StatusConflict
+			if refused != tc.wide || (err != nil && !refused) {
+				t.Fatalf("unforced: got %v, want refused=%v", err, tc.wide)
+			}
+			if ks, _ := st.ListKeys(ctx); len(ks) != map[bool]int{true: 0, false: 1}[tc.wide] {
+				t.Fatalf("unforced: got %d keys stored", len(ks))
+			}
+
+			nk.Force = true
+			added, err := c.Add(ctx, nk)
+			if err != nil || (len(added.Warnings) > 0) != tc.wide {
+				t.Fatalf("forced: got %+v, %v; want warnings=%v", added, err, tc.wide)
 			}
 		})
 	}

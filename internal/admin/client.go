@@ -11,6 +11,18 @@ import (
 	"strings"
 )
 
+// StatusError is a request the admin endpoint answered with a failure
+// status; http.StatusConflict means a zone-wide scope sent without force.
+type StatusError struct {
+	Method, Path string
+	Status       int
+	Reason       string // the endpoint's "error" text
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("admin %s %s: HTTP %d: %s", e.Method, e.Path, e.Status, e.Reason)
+}
+
 // Client talks to a node's admin endpoint.
 type Client struct {
 	URL   string // e.g. http://127.0.0.1:8054
@@ -64,8 +76,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		var e struct {
 			Error string `json:"error"`
 		}
-		json.Unmarshal(raw, &e)
-		return fmt.Errorf("admin %s %s: HTTP %d: %s", method, path, resp.StatusCode, e.Error)
+		json.Unmarshal(raw, &e) // a body that is not JSON leaves the reason empty
+		return &StatusError{Method: method, Path: path, Status: resp.StatusCode,
+			Reason: e.Error}
 	}
 	if out == nil || len(raw) == 0 {
 		return nil

@@ -51,7 +51,12 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, secret, err := h.build(nk)
-	if err != nil {
+	var zw *zoneWideError
+	switch {
+	case errors.As(err, &zw):
+		httpjson.Error(w, zw.status(), err.Error())
+		return
+	case err != nil:
 		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -61,6 +66,7 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 	}
 	ki := info(k)
 	ki.Secret = secret
+	ki.Warnings = zoneWide(k.Scope, h.zones)
 	httpjson.Write(w, http.StatusCreated, ki)
 }
 
@@ -91,6 +97,9 @@ func (h *Handler) build(nk NewKey) (store.Key, string, error) {
 	secret, err := h.secret(nk.Secret)
 	if err != nil {
 		return store.Key{}, "", err
+	}
+	if wide := zoneWide(patterns, h.zones); len(wide) > 0 && !nk.Force {
+		return store.Key{}, "", &zoneWideError{wide}
 	}
 
 	now := h.now()

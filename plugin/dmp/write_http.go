@@ -38,7 +38,7 @@ func (ws *writeSide) start(d *Dmp) error {
 			ws.stop()
 			return err
 		}
-		h := admin.New(token, d.Store, d.Now, nil)
+		h := admin.New(token, d.Store, d.Zones, d.Now, nil)
 		if err := ws.listen("admin", ws.admin.addr, h); err != nil {
 			ws.stop()
 			return err
