@@ -23,6 +23,12 @@ type contactView struct {
 
 func newContactsCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "contacts", Short: "List, add and remove pinned contacts"}
+	cmd.AddCommand(newContactsListCommand(a), newContactsAddCommand(a),
+		newContactsRemoveCommand(a))
+	return cmd
+}
+
+func newContactsListCommand(a *app) *cobra.Command {
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -37,9 +43,12 @@ With --json it prints an array of the objects 'contacts add --json' prints.`,
 		RunE: a.wrap(func(*cobra.Command, []string) error { return a.runContactsList(asJSON) }),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return list
+}
 
+func newContactsAddCommand(a *app) *cobra.Command {
 	var signing, domain string
-	var addJSON, removeJSON bool
+	var addJSON bool
 	addCmd := &cobra.Command{
 		Use:   "add <user@host> <x25519-hex>",
 		Short: "Pin a contact from keys received out of band",
@@ -63,7 +72,11 @@ fingerprint and ed25519_public are left out without --signing-key.`,
 	addCmd.Flags().StringVar(&signing, "signing-key", "", "the contact's Ed25519 key (hex)")
 	addCmd.Flags().StringVar(&domain, "domain", "", "the contact's zone (default: host of the name)")
 	addCmd.Flags().BoolVar(&addJSON, "json", false, "print JSON")
+	return addCmd
+}
 
+func newContactsRemoveCommand(a *app) *cobra.Command {
+	var removeJSON bool
 	remove := &cobra.Command{
 		Use:   "remove <name>",
 		Short: "Forget a contact",
@@ -77,8 +90,7 @@ With --json it prints {"removed": "<name>"}.`,
 		}),
 	}
 	remove.Flags().BoolVar(&removeJSON, "json", false, "print JSON")
-	cmd.AddCommand(list, addCmd, remove)
-	return cmd
+	return remove
 }
 
 func (a *app) runContactsRemove(name string, asJSON bool) error {

@@ -63,31 +63,50 @@ func (a *app) runFetch(cmd *cobra.Command, addr string, add bool, accept string,
 		chosen, err = nil, nil // listing only: show them all
 	}
 	if err != nil {
-		for _, cd := range cands {
-			fmt.Fprintf(a.stderr, "  fingerprint=%s  x25519=%s...  ed25519=%s...  ts=%d\n",
-				cd.Fingerprint, shortHex(cd.Record.X25519[:], 16),
-				shortHex(cd.Record.Ed25519[:], 16), cd.Record.TS)
-		}
+		a.listCandidates(cands)
 		return withHint(err, "verify the fingerprint with its owner, then pass "+
 			"--accept-fingerprint <16 hex>")
 	}
 
-	views := make([]candidateView, 0, len(cands))
-	for _, cd := range cands {
-		if chosen != nil && cd.Fingerprint != chosen.Fingerprint {
-			continue
-		}
-		views = append(views, candidateView{Address: user + "@" + host, Owner: cd.Owner,
-			Fingerprint: cd.Fingerprint, X25519: hex.EncodeToString(cd.Record.X25519[:]),
-			Ed25519: hex.EncodeToString(cd.Record.Ed25519[:]), TS: cd.Record.TS,
-			Versions: versionsOf(cd.Record.Versions)})
-	}
+	views := candidateViews(user+"@"+host, cands, chosen)
 	if add {
 		if _, err := c.AddContact(user, host, chosen); err != nil {
 			return err
 		}
 		views[0].Added = true
 	}
+	return a.printCandidates(views, asJSON)
+}
+
+// listCandidates prints every candidate identity on stderr, so the user
+// can pick one by fingerprint.
+func (a *app) listCandidates(cands []client.Candidate) {
+	for _, cd := range cands {
+		fmt.Fprintf(a.stderr, "  fingerprint=%s  x25519=%s...  ed25519=%s...  ts=%d\n",
+			cd.Fingerprint, shortHex(cd.Record.X25519[:], 16),
+			shortHex(cd.Record.Ed25519[:], 16), cd.Record.TS)
+	}
+}
+
+// candidateViews returns the views of the chosen candidate, or of all of
+// them when none is chosen.
+func candidateViews(addr string, cands []client.Candidate,
+	chosen *client.Candidate) []candidateView {
+	views := make([]candidateView, 0, len(cands))
+	for _, cd := range cands {
+		if chosen != nil && cd.Fingerprint != chosen.Fingerprint {
+			continue
+		}
+		views = append(views, candidateView{Address: addr, Owner: cd.Owner,
+			Fingerprint: cd.Fingerprint, X25519: hex.EncodeToString(cd.Record.X25519[:]),
+			Ed25519: hex.EncodeToString(cd.Record.Ed25519[:]), TS: cd.Record.TS,
+			Versions: versionsOf(cd.Record.Versions)})
+	}
+	return views
+}
+
+// printCandidates prints the fetched identities as text or JSON.
+func (a *app) printCandidates(views []candidateView, asJSON bool) error {
 	if asJSON {
 		return a.printJSON(views)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/keys"
 	"github.com/dnsmesh/dmp/pkg/names"
 
 	"github.com/spf13/cobra"
@@ -82,61 +83,24 @@ moved_aside appears only when --force moved files.`,
 }
 
 func (a *app) runInit(o initOptions, who string) error {
-	user, domain, err := initNames(who, o.domain)
+	cfg, home, err := a.initConfig(o, who)
 	if err != nil {
 		return err
-	}
-	salt, err := initSalt(o)
-	if err != nil {
-		return err
-	}
-	cfg := &config.Config{Username: user, Domain: domain, IdentityDomain: o.identityDomain,
-		KDFSalt: salt, DNSServer: a.dnsServer, RegisterURL: strings.TrimSuffix(o.registerURL, "/"),
-		PassphraseFile: o.passFile, AllowTOFU: o.allowTOFU}
-	home, err := a.configHome()
-	if err != nil {
-		return err
-	}
-	if err := config.CheckFree(home); err != nil && (!o.force || !errors.Is(err,
-		config.ErrExists)) {
-		return withHint(err, "pass --force to start over (the old config.yaml and state.db "+
-			"are kept as timestamped backups), or choose another --config-home")
 	}
 
-	pass, err := newPassphrase(cfg)
+	id, err := a.initIdentity(cfg, o.restore)
 	if err != nil {
 		return err
-	}
-	if n := utf8.RuneCountInString(pass); n < minPassphrase {
-		a.warn("the passphrase has %d characters; one under %d is easier to guess, and "+
-			"with the salt it is all it takes to restore this identity", n, minPassphrase)
-	}
-	a.progress("deriving keys (Argon2id)...")
-	id, err := client.Derive(pass, salt)
-	if err != nil {
-		return err
-	}
-	if o.restore {
-		if err := a.checkRestore(context.Background(), cfg, id); err != nil {
-			return err
-		}
 	}
 	cfg.VerifyPubkey = hex.EncodeToString(id.X25519Public)
 	cfg.SigningPubkey = hex.EncodeToString(id.Ed25519Public)
-	var moved []config.Moved
-	if o.force {
-		if moved, err = a.moveAside(home); err != nil {
-			return err
-		}
-	}
-	if err := config.Create(home, cfg, false); err != nil {
-		return err
-	}
-	err = state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil })
+
+	moved, err := a.writeInit(home, cfg, o.force)
 	if err != nil {
 		return err
 	}
-	v := initView{Address: cfg.Address(), Fingerprint: id.Fingerprint(), Salt: salt,
+
+	v := initView{Address: cfg.Address(), Fingerprint: id.Fingerprint(), Salt: cfg.KDFSalt,
 		Config: config.Path(home), MovedAside: moved}
 	if o.asJSON {
 		return a.printJSON(v)
@@ -144,6 +108,80 @@ func (a *app) runInit(o initOptions, who string) error {
 	fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nsalt:        %s\nconfig:      %s\n",
 		v.Address, v.Fingerprint, v.Salt, v.Config)
 	return nil
+}
+
+// initConfig builds the new config from the options and returns it with
+// the config home, which must be free unless --force starts over.
+func (a *app) initConfig(o initOptions, who string) (*config.Config, string, error) {
+	user, domain, err := initNames(who, o.domain)
+	if err != nil {
+		return nil, "", err
+	}
+	salt, err := initSalt(o)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := &config.Config{Username: user, Domain: domain, IdentityDomain: o.identityDomain,
+		KDFSalt: salt, DNSServer: a.dnsServer, RegisterURL: strings.TrimSuffix(o.registerURL, "/"),
+		PassphraseFile: o.passFile, AllowTOFU: o.allowTOFU}
+
+	home, err := a.configHome()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := config.CheckFree(home); err != nil && (!o.force || !errors.Is(err,
+		config.ErrExists)) {
+		return nil, "", withHint(err, "pass --force to start over (the old config.yaml and "+
+			"state.db are kept as timestamped backups), or choose another --config-home")
+	}
+	return cfg, home, nil
+}
+
+// initIdentity reads the new passphrase, warns when it is short, derives
+// the keys and, with --restore, checks them against the published
+// identity.
+func (a *app) initIdentity(cfg *config.Config, restore bool) (*keys.Identity, error) {
+	pass, err := newPassphrase(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if n := utf8.RuneCountInString(pass); n < minPassphrase {
+		a.warn("the passphrase has %d characters; one under %d is easier to guess, and "+
+			"with the salt it is all it takes to restore this identity", n, minPassphrase)
+	}
+
+	a.progress("deriving keys (Argon2id)...")
+	id, err := client.Derive(pass, cfg.KDFSalt)
+	if err != nil {
+		return nil, err
+	}
+	if restore {
+		if err := a.checkRestore(context.Background(), cfg, id); err != nil {
+			return nil, err
+		}
+	}
+	return id, nil
+}
+
+// writeInit moves an old config and state aside when force is set, then
+// writes config.yaml and an empty state.db.
+func (a *app) writeInit(home string, cfg *config.Config, force bool) ([]config.Moved,
+	error) {
+	var moved []config.Moved
+	if force {
+		var err error
+		if moved, err = a.moveAside(home); err != nil {
+			return nil, err
+		}
+	}
+	if err := config.Create(home, cfg, false); err != nil {
+		return nil, err
+	}
+	err := state.Open(config.StatePath(home)).Update(func(*state.Tx) error { return nil })
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
 }
 
 // minPassphrase is the passphrase length below which init warns.

@@ -19,6 +19,18 @@ func newIntroCommand(a *app) *cobra.Command {
 'accept' moves one to the inbox, 'trust' also pins its sender by signing
 key, 'block' drops it and ignores its sender from then on.`,
 	}
+	cmd.AddCommand(newIntroListCommand(a),
+		a.introAction("accept <id>", "Move the message to the inbox",
+			"accept moves intro <id> to the inbox without pinning its sender.",
+			(*client.Client).AcceptIntro),
+		newIntroTrustCommand(a),
+		a.introAction("block <id>", "Drop the message and block its sender",
+			"block drops intro <id> and ignores its sender's signing key from then on.",
+			(*client.Client).BlockIntro))
+	return cmd
+}
+
+func newIntroListCommand(a *app) *cobra.Command {
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -45,22 +57,17 @@ With --json it prints one object per line, as 'dnsmesh inbox --json' does.`,
 		}),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per message")
+	return list
+}
 
+func newIntroTrustCommand(a *app) *cobra.Command {
 	var name string
 	trust := a.introAction("trust <id>", "Pin the sender by signing key and accept the message",
 		"trust pins the sender of intro <id> by its signing key, under --name or the\n"+
 			"verified address, and moves the message to the inbox.",
 		func(c *client.Client, id uint64) (state.Message, error) { return c.TrustIntro(id, name) })
 	trust.Flags().StringVar(&name, "name", "", "contact name (default: the verified address)")
-	cmd.AddCommand(list,
-		a.introAction("accept <id>", "Move the message to the inbox",
-			"accept moves intro <id> to the inbox without pinning its sender.",
-			(*client.Client).AcceptIntro),
-		trust,
-		a.introAction("block <id>", "Drop the message and block its sender",
-			"block drops intro <id> and ignores its sender's signing key from then on.",
-			(*client.Client).BlockIntro))
-	return cmd
+	return trust
 }
 
 // introActionView is what an intro action prints with --json.

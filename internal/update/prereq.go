@@ -14,55 +14,74 @@ import (
 // decided here, as is any other type, which the node never stores.
 func parsePrereqs(rrs []dns.RR, zone string, apex map[uint16][]string) ([]store.Prereq,
 	*Refusal) {
-	var out []store.Prereq
-	equals := map[string][]string{} // owner -> values, class IN TXT
-	var order []string
-	apexEquals := map[uint16][]string{} // type -> rdata, class IN at the apex
-
+	pc := prereqCollector{zone: zone, apex: apex, equals: map[string][]string{},
+		apexEquals: map[uint16][]string{}}
 	for _, rr := range rrs {
-		h := rr.Header()
-		owner, r := ownerIn(rr, zone)
-		if r != nil {
+		if r := pc.add(rr); r != nil {
 			return nil, r
 		}
-		if h.Ttl != 0 {
-			return nil, refuse(dns.RcodeFormatError, "prerequisite TTL must be 0")
-		}
-		if h.Class == dns.ClassINET && owner == zone && h.Rrtype != dns.TypeTXT {
-			apexEquals[h.Rrtype] = append(apexEquals[h.Rrtype], rdata(rr))
-			continue
-		}
-		switch h.Class {
-		case dns.ClassANY, dns.ClassNONE:
-			p, r := existence(rr, owner, zone, apex)
-			if r != nil {
-				return nil, r
-			}
-			if p != nil {
-				out = append(out, *p)
-			}
-		case dns.ClassINET:
-			v, r := valueEquals(rr, owner)
-			if r != nil {
-				return nil, r
-			}
-			if _, seen := equals[owner]; !seen {
-				order = append(order, owner)
-			}
-			equals[owner] = append(equals[owner], v)
-		default:
-			return nil, refuse(dns.RcodeFormatError, "prerequisite class %d", h.Class)
-		}
 	}
 
-	if r := apexRRsetsEqual(apexEquals, apex, zone); r != nil {
+	if r := apexRRsetsEqual(pc.apexEquals, apex, zone); r != nil {
 		return nil, r
 	}
-	for _, owner := range order {
-		vals := dedupe(equals[owner])
+	out := pc.out
+	for _, owner := range pc.order {
+		vals := dedupe(pc.equals[owner])
 		out = append(out, store.Prereq{Kind: store.RRsetEquals, Owner: owner, Values: vals})
 	}
 	return out, nil
+}
+
+// prereqCollector gathers the prerequisites of one UPDATE: existence
+// checks as they come, and the value-dependent RRsets (RFC 2136 §2.4.2),
+// which are whole only after the last record.
+type prereqCollector struct {
+	zone       string
+	apex       map[uint16][]string
+	out        []store.Prereq
+	equals     map[string][]string // owner -> values, class IN TXT
+	order      []string            // owners of equals, first seen first
+	apexEquals map[uint16][]string // type -> rdata, class IN at the apex
+}
+
+// add takes one prerequisite record.
+func (pc *prereqCollector) add(rr dns.RR) *Refusal {
+	h := rr.Header()
+	owner, r := ownerIn(rr, pc.zone)
+	if r != nil {
+		return r
+	}
+	if h.Ttl != 0 {
+		return refuse(dns.RcodeFormatError, "prerequisite TTL must be 0")
+	}
+	if h.Class == dns.ClassINET && owner == pc.zone && h.Rrtype != dns.TypeTXT {
+		pc.apexEquals[h.Rrtype] = append(pc.apexEquals[h.Rrtype], rdata(rr))
+		return nil
+	}
+
+	switch h.Class {
+	case dns.ClassANY, dns.ClassNONE:
+		p, r := existence(rr, owner, pc.zone, pc.apex)
+		if r != nil {
+			return r
+		}
+		if p != nil {
+			pc.out = append(pc.out, *p)
+		}
+	case dns.ClassINET:
+		v, r := valueEquals(rr, owner)
+		if r != nil {
+			return r
+		}
+		if _, seen := pc.equals[owner]; !seen {
+			pc.order = append(pc.order, owner)
+		}
+		pc.equals[owner] = append(pc.equals[owner], v)
+	default:
+		return refuse(dns.RcodeFormatError, "prerequisite class %d", h.Class)
+	}
+	return nil
 }
 
 // existence handles the class ANY and NONE prerequisites. It returns nil

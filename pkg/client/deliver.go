@@ -29,16 +29,37 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 	lookup := func(owner string) ([]string, error) { return c.Reader.LookupTXT(ctx, owner) }
 	d, err := message.Open(m, zone, r, lookup, c.now())
 	if err != nil {
-		p.res.drop(dropReason(err))
-		u := Unopened{SenderSPK: m.SenderSPK[:], MsgID: m.MsgID[:], Zone: zone, Err: err}
-		if ct := c.pinned(p.contacts, m.SenderSPK[:]); ct != nil {
-			u.Contact = ct.Name
-		}
-		p.res.Unopened = append(p.res.Unopened, u)
+		c.noteUnopened(p, m, zone, err)
 		return
 	}
 	c.checkpoint(CheckpointOpened)
 
+	msg := c.stateMessage(ctx, p, m, d, zone)
+	fresh, err := c.commit(&msg, toIntro)
+	if fresh {
+		c.checkpoint(CheckpointCommitted)
+	}
+	c.report(p, msg, fresh, toIntro, err)
+	if fresh && msg.PrekeyID != 0 {
+		c.flushDeletions(ctx, p)
+	}
+}
+
+// noteUnopened counts a manifest that did not open as dropped and lists
+// it with its sender, for the user to see.
+func (c *Client) noteUnopened(p *poll, m *records.Manifest, zone string, err error) {
+	p.res.drop(dropReason(err))
+	u := Unopened{SenderSPK: m.SenderSPK[:], MsgID: m.MsgID[:], Zone: zone, Err: err}
+	if ct := c.pinned(p.contacts, m.SenderSPK[:]); ct != nil {
+		u.Contact = ct.Name
+	}
+	p.res.Unopened = append(p.res.Unopened, u)
+}
+
+// stateMessage is the stored form of opened message d, with the pinned
+// contact's name and the sender's verified address when it has them.
+func (c *Client) stateMessage(ctx context.Context, p *poll, m *records.Manifest,
+	d *message.Delivered, zone string) state.Message {
 	msg := state.Message{MsgID: d.MsgID[:], SenderSPK: d.SenderSPK[:], Body: d.Body,
 		Sent: d.TS, Received: c.now().Unix(), Exp: int64(m.Exp), PrekeyID: d.PrekeyID,
 		Domain: zone}
@@ -48,11 +69,12 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 	if d.ClaimedFrom != "" && c.verifyLabel(ctx, d.ClaimedFrom, d.SenderSPK[:]) {
 		msg.Label = d.ClaimedFrom
 	}
+	return msg
+}
 
-	fresh, err := c.commit(&msg, toIntro)
-	if fresh {
-		c.checkpoint(CheckpointCommitted)
-	}
+// report adds the outcome of committing msg to the poll's result: an
+// error, a replay, an intro, or an inbox message handed to OnInbox.
+func (c *Client) report(p *poll, msg state.Message, fresh, toIntro bool, err error) {
 	switch {
 	case err != nil:
 		p.res.QueryErrors = append(p.res.QueryErrors, err)
@@ -66,9 +88,6 @@ func (c *Client) openAndDeliver(ctx context.Context, p *poll, m *records.Manifes
 			c.OnInbox(msg)
 		}
 		c.checkpoint(CheckpointShown)
-	}
-	if fresh && msg.PrekeyID != 0 {
-		c.flushDeletions(ctx, p)
 	}
 }
 

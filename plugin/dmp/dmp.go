@@ -106,7 +106,13 @@ func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (i
 	if r.Opcode != dns.OpcodeQuery {
 		return dns.RcodeNotImplemented, nil
 	}
+	return d.serveQuery(ctx, w, r)
+}
 
+// serveQuery answers a query: refused outside our zones (or passed on with
+// fallthrough), dropped over the rate limit, refused for zone transfers,
+// else answered from the store.
+func (d *Dmp) serveQuery(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	state := request.Request{W: w, Req: r}
 	qname, qtype := state.Name(), state.QType()
 	server := metrics.WithServer(ctx)
