@@ -70,7 +70,8 @@ fingerprint and ed25519_public are left out without --signing-key.`,
 		}),
 	}
 	addCmd.Flags().StringVar(&signing, "signing-key", "", "the contact's Ed25519 key (hex)")
-	addCmd.Flags().StringVar(&domain, "domain", "", "the contact's zone (default: host of the name)")
+	addCmd.Flags().StringVar(&domain, "domain", "",
+		"the contact's zone (default: host of the name)")
 	addCmd.Flags().BoolVar(&addJSON, "json", false, "print JSON")
 	return addCmd
 }

@@ -63,14 +63,17 @@ moved_aside appears only when --force moved files.`,
       --dns-server 127.0.0.1:53 --register-url http://127.0.0.1:8053
   $ dnsmesh init alice@mesh.example --restore --salt 3f1c...`,
 		Args: needArgs(1, 1),
-		RunE: a.wrap(func(cmd *cobra.Command, args []string) error { return a.runInit(o, args[0]) }),
+		RunE: a.wrap(func(_ *cobra.Command, args []string) error {
+			return a.runInit(o, args[0])
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.domain, "domain", "",
 		"mailbox zone served by the node (default: host of user@host)")
 	f.StringVar(&o.identityDomain, "identity-domain", "",
 		"zone of the zone-anchored identity record dmp.<zone>, if you own one")
-	f.StringVar(&o.registerURL, "register-url", "", "node registration URL, e.g. https://node.example")
+	f.StringVar(&o.registerURL, "register-url", "",
+		"node registration URL, e.g. https://node.example")
 	f.BoolVar(&o.restore, "restore", false, "restore an identity from its passphrase and --salt")
 	f.StringVar(&o.salt, "salt", "", "KDF salt (hex) printed by 'identity show', with --restore")
 	f.StringVar(&o.passFile, "passphrase-file", "", "file holding the passphrase, saved in config")

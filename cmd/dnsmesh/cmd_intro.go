@@ -93,11 +93,12 @@ func (a *app) introAction(use, short, long string,
 	act func(*client.Client, uint64) (state.Message, error)) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     use,
-		Short:   short,
-		Long:    long + introActionLong,
-		Example: "  $ dnsmesh intro list\n  $ dnsmesh intro " + strings.Replace(use, "<id>", "3", 1),
-		Args:    needArgs(1, 1),
+		Use:   use,
+		Short: short,
+		Long:  long + introActionLong,
+		Example: "  $ dnsmesh intro list\n  $ dnsmesh intro " +
+			strings.Replace(use, "<id>", "3", 1),
+		Args: needArgs(1, 1),
 	}
 	cmd.RunE = a.wrap(func(cmd *cobra.Command, args []string) error {
 		id, err := strconv.ParseUint(args[0], 10, 64)

@@ -72,7 +72,8 @@ func (h *Handler) mint(r *http.Request) (*regapi.Minted, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !keys.Verify(req.spk, regapi.SigningPayload(req.challenge, req.subject, h.cfg.Node), req.sig) {
+	payload := regapi.SigningPayload(req.challenge, req.subject, h.cfg.Node)
+	if !keys.Verify(req.spk, payload, req.sig) {
 		return nil, fail(http.StatusUnauthorized, "signature verification failed")
 	}
 	if !h.allowed(req.subject) {
@@ -204,7 +205,8 @@ func checkFields(f map[string]string, body map[string]any) (*request, error) {
 	if req.sig, err = hexField(f["signature"], regapi.SignatureSize, "signature"); err != nil {
 		return nil, err
 	}
-	if req.challenge, err = hexField(f["challenge"], regapi.ChallengeSize, "challenge"); err != nil {
+	req.challenge, err = hexField(f["challenge"], regapi.ChallengeSize, "challenge")
+	if err != nil {
 		return nil, err
 	}
 

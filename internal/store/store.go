@@ -129,10 +129,11 @@ var (
 	ErrSubjectTaken = errors.New("subject held by another key")
 )
 
-// SubjectTaken reports whether a live key among keys is registered for k.Subject with a SignKey other than k's: the
-// registration anti-takeover rule (records-server-cli.md §B.5). A key is
-// live until its Expires (zero: forever). Implementations of PutSubjectKey
-// apply it to the keys they hold inside the step that stores k.
+// SubjectTaken reports whether a live key among keys is registered for
+// k.Subject with a SignKey other than k's: the registration anti-takeover
+// rule (records-server-cli.md §B.5). A key is live until its Expires
+// (zero: forever). Implementations of PutSubjectKey apply it to the keys
+// they hold inside the step that stores k.
 func SubjectTaken(keys []Key, k Key, now time.Time) bool {
 	for _, o := range keys {
 		live := o.Expires.IsZero() || now.Before(o.Expires)

@@ -44,7 +44,8 @@ const (
 
 // ErrWrongPassphrase is returned when a passphrase derives keys other than
 // the ones stored at init.
-var ErrWrongPassphrase = errors.New("client: wrong passphrase: it does not derive this identity's key")
+var ErrWrongPassphrase = errors.New(
+	"client: wrong passphrase: it does not derive this identity's key")
 
 // ErrUnknownContact is returned for a name that is not a contact.
 var ErrUnknownContact = errors.New("client: unknown contact")
@@ -101,7 +102,9 @@ const (
 	CheckpointOpened    = "opened"    // AEAD open succeeded; nothing stored yet
 	CheckpointCommitted = "committed" // message, replay entry, prekey consumption stored
 	CheckpointShown     = "shown"     // OnInbox returned
-	CheckpointDNSDelete = "dnsdelete" // a consumed prekey's record deleted from DNS, not yet from the queue
+	// CheckpointDNSDelete follows the deletion of a consumed prekey's
+	// record from DNS, before its removal from the deletion queue.
+	CheckpointDNSDelete = "dnsdelete"
 )
 
 func (c *Client) checkpoint(point string) {

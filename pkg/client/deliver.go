@@ -107,7 +107,8 @@ func (c *Client) prekeySecret(id uint32) ([]byte, bool) {
 
 // commit stores msg in one transaction with its replay entry and the
 // consumption of its prekey, whose published record is queued for
-// deletion while its secret is kept for the grace window (consume.go). It reports false when another run delivered msg first.
+// deletion while its secret is kept for the grace window (consume.go).
+// It reports false when another run delivered msg first.
 func (c *Client) commit(msg *state.Message, toIntro bool) (bool, error) {
 	fresh := false
 	err := c.State.Update(func(tx *state.Tx) error {

@@ -72,7 +72,8 @@ func (c *Client) BlockIntro(id uint64) (state.Message, error) {
 }
 
 // takeIntro removes intro id and runs then on it, in one transaction.
-func (c *Client) takeIntro(id uint64, then func(*state.Tx, *state.Message) error) (state.Message, error) {
+func (c *Client) takeIntro(id uint64,
+	then func(*state.Tx, *state.Message) error) (state.Message, error) {
 	var m state.Message
 	err := c.State.Update(func(tx *state.Tx) error {
 		var err error

@@ -28,7 +28,8 @@ const maxPrekeyBatch = 100
 // prekeys.id-<hash12(user)>.<zone> (message-path.md §10). Secrets are
 // committed before anything is published, so a crash never leaves a
 // published prekey without its secret. It returns the new ids.
-func (c *Client) RefreshPrekeys(ctx context.Context, count int, ttl time.Duration) ([]uint32, error) {
+func (c *Client) RefreshPrekeys(ctx context.Context, count int,
+	ttl time.Duration) ([]uint32, error) {
 	if err := c.needID(); err != nil {
 		return nil, err
 	}
