@@ -19,6 +19,7 @@ type StatusError struct {
 	Reason       string // the endpoint's "error" text
 }
 
+// Error implements the error interface.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("admin %s %s: HTTP %d: %s", e.Method, e.Path, e.Status, e.Reason)
 }

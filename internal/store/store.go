@@ -152,6 +152,7 @@ type PrereqError struct {
 	Kind  PrereqKind
 }
 
+// Error implements the error interface.
 func (e *PrereqError) Error() string { return "prerequisite failed" }
 
 // Unwrap lets errors.Is match ErrPrereq.

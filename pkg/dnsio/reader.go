@@ -97,6 +97,7 @@ type RcodeError struct {
 	Detail string // the server's EDE text, with its separator, or ""
 }
 
+// Error implements the error interface.
 func (e *RcodeError) Error() string {
 	return fmt.Sprintf("%s: %s TXT: %s%s", ErrQuery, e.Name, dns.RcodeToString[e.Rcode],
 		e.Detail)

@@ -92,6 +92,7 @@ type HTTPError struct {
 	RetryAfter  string // the Retry-After header as sent, "" if none
 }
 
+// Error implements the error interface.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("%s: %s %s: HTTP %d %s", ErrRegistration, e.Method, e.URL, e.Status,
 		e.Reason)

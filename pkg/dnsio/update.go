@@ -32,6 +32,7 @@ type RefusedError struct {
 	Reasons  []string
 }
 
+// Error implements the error interface.
 func (e *RefusedError) Error() string {
 	s := "node refused the update: " + dns.RcodeToString[e.Rcode]
 	if e.TSIGCode != 0 {
