@@ -442,7 +442,38 @@ func TestOpenUncheckedManifest(t *testing.T) {
 			checkDrop(t, d, err, c.want)
 		})
 	}
-	if _, err := Open(good, vectorZone, Recipient{}, h.zone.lookup, t0); err == nil {
-		t.Fatal("Open without an identity: got nil error")
+}
+
+// TestNoIdentity calls each receive function without a recipient
+// identity: each refuses with ErrNoIdentity before reading anything.
+func TestNoIdentity(t *testing.T) {
+	h := newHostile(t)
+	good, err := records.ParseManifest(h.sent.Manifest.Value, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	looked := 0
+	lookup := func(owner string) ([]string, error) { looked++; return h.zone.lookup(owner) }
+	calls := map[string]func() error{
+		"CheckManifest": func() error {
+			_, err := CheckManifest(h.sent.Manifest.Value, nil, t0)
+			return err
+		},
+		"Open": func() error {
+			_, err := Open(good, vectorZone, Recipient{}, lookup, t0)
+			return err
+		},
+		"Receive": func() error {
+			_, err := Receive(h.sent.Manifest.Value, vectorZone, Recipient{}, lookup, t0)
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrNoIdentity) {
+			t.Errorf("%s without an identity: got %v, want ErrNoIdentity", name, err)
+		}
+	}
+	if looked != 0 {
+		t.Fatalf("%d lookups made without an identity, want 0", looked)
 	}
 }

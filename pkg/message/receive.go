@@ -17,6 +17,10 @@ import (
 // Open and Receive wraps exactly one of them; the text after the reason
 // gives detail.
 var (
+	// ErrNoIdentity is the caller's mistake rather than the sender's: the
+	// Recipient has no Identity, so nothing can be checked or opened.
+	ErrNoIdentity = errors.New("message: no recipient identity")
+
 	ErrManifest          = errors.New("message: invalid manifest")
 	ErrWrongRecipient    = errors.New("message: manifest for another recipient")
 	ErrExpired           = errors.New("message: manifest expired")
@@ -94,7 +98,7 @@ func Receive(value, zone string, r Recipient, lookup Lookup, now time.Time) (*De
 // hashes.
 func CheckManifest(value string, id *keys.Identity, now time.Time) (*records.Manifest, error) {
 	if id == nil {
-		return nil, errors.New("message: no recipient identity")
+		return nil, ErrNoIdentity
 	}
 	m, err := records.ParseManifest(value, now)
 	if err != nil {
@@ -119,7 +123,7 @@ func Open(m *records.Manifest, zone string, r Recipient, lookup Lookup,
 	now time.Time) (*Delivered, error) {
 	switch {
 	case r.Identity == nil:
-		return nil, errors.New("message: no recipient identity")
+		return nil, ErrNoIdentity
 	case m.Legacy():
 		return nil, ErrLegacyManifest
 	case len(m.ChunkHashes) != int(m.TotalChunks):
