@@ -119,9 +119,12 @@ func newRefreshPrekeysCommand(a *app) *cobra.Command {
 		Short: "Publish a batch of one-time prekeys for forward secrecy",
 		Long: `refresh-prekeys makes one-time X25519 prekeys, stores their secrets in
 state.db and publishes the signed public halves. A sender seals each message
-to one of them, and the receiver deletes the secret after opening it, so a
-later key compromise cannot open the message. 'recv' tops the pool up
-when it runs low.
+to one of them. When a message opens, recv marks its prekey used and
+deletes the DNS record, but keeps the secret for a grace window, because
+another sender may have sealed to the same prekey before the delete took
+effect; the secret is erased once the window ends (see 'dnsmesh recv
+--help'), and from then on a copy of state.db cannot open the message.
+'recv' tops the pool up when it runs low.
 
 With --json it prints the new prekey ids and the live count after:
   {"published": [3735928559, 17], "live": 25}`,

@@ -153,8 +153,10 @@ func (c *Client) pickPrekey(ctx context.Context,
 }
 
 // usedPrekeyKey is the replay-cache key under which a sender remembers a
-// prekey it already sealed to, so two messages never share one: the
-// recipient deletes the secret after the first opens.
+// prekey it already sealed to, so its own messages never share one. The
+// recipient keeps a used prekey's secret only for a grace window after
+// the first message opens (consume.go): a second message sealed to it
+// opens only inside that window, and both hang on the one secret.
 func usedPrekeyKey(ct state.Contact, id uint32) ([]byte, []byte) {
 	return []byte("prekey-used:" + ct.Name), binary.BigEndian.AppendUint32(nil, id)
 }
