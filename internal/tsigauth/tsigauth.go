@@ -62,8 +62,10 @@ type Signed struct {
 // §5.2: key, MAC, time, truncation. It returns nil, nil for an unsigned
 // message. A key, MAC, time or truncation failure is reported in
 // Signed.Error with a nil error; ErrFormat (also for a MAC size §5.2.2.1
-// forbids), ErrReplay (with a valid Signed, so the reply can still be
-// signed) and store errors are returned as errors.
+// forbids), ErrReplay and store errors are returned as errors. ErrReplay
+// and a failure of the replay cache come after the MAC verified, so they
+// come with a valid Signed and the reply can still be signed (RFC 8945
+// §5.3); the other errors come with a nil Signed.
 func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Signed, error) {
 	t, err := findTSIG(m)
 	if t == nil || err != nil {
@@ -104,7 +106,8 @@ func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Sign
 
 	first, err := v.Keys.FirstSeen(ctx, "tsig:"+t.MAC, 2*fudge+time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("tsig replay cache: %w", err)
+		// The MAC verified, so the caller must still sign its reply.
+		return s, fmt.Errorf("tsig replay cache: %w", err)
 	}
 	if !first {
 		return s, ErrReplay

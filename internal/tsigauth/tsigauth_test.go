@@ -343,3 +343,37 @@ func TestEmptyRdataVerifies(t *testing.T) {
 		})
 	}
 }
+
+// seenFails is a KeyStore whose replay cache is down.
+type seenFails struct{ *memKeys }
+
+var errSeenDown = errors.New("replay cache down")
+
+func (seenFails) FirstSeen(context.Context, string, time.Duration) (bool, error) {
+	return false, errSeenDown
+}
+
+// TestReplayCacheFailure checks a failure of the replay cache after the
+// MAC verified comes with the verified Signed, so the reply can be signed
+// (every response to a verified request is, N5), and that the reply
+// verifies with the key.
+func TestReplayCacheFailure(t *testing.T) {
+	now := time.Now() // miekg/dns checks the reply against the real clock
+	key := store.Key{Name: "k.mesh.example.", Algorithm: dns.HmacSHA256, Secret: testSecret}
+	req := signedUpdate(t, dns.HmacSHA256, key.Name, testSecret, now)
+	v := &Verifier{Keys: seenFails{newMemKeys(key)}}
+
+	s, err := v.Verify(context.Background(), req, now)
+	if !errors.Is(err, errSeenDown) || s == nil || s.Error != 0 || s.Key.Name != key.Name {
+		t.Fatalf("got %+v, %v; want the verified key with the store error", s, err)
+	}
+	reply := new(dns.Msg)
+	reply.SetRcode(req, dns.RcodeServerFailure)
+	wire, err := Sign(reply, s, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dns.TsigVerify(wire, testSecret, s.TSIG.MAC, false); err != nil {
+		t.Fatalf("SERVFAIL reply: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -290,4 +291,43 @@ func edeText(m *dns.Msg) string {
 		}
 	}
 	return ""
+}
+
+// seenDown is a store whose TSIG replay cache fails.
+type seenDown struct{ store.Store }
+
+func (seenDown) FirstSeen(context.Context, string, time.Duration) (bool, error) {
+	return false, errors.New("replay cache down")
+}
+
+// TestUpdateReplayCacheDown checks a verified UPDATE whose replay check
+// cannot reach the store gets a SERVFAIL signed with the key (N5: every
+// response to a verified request is signed) and stores nothing.
+func TestUpdateReplayCacheDown(t *testing.T) {
+	d := newWriteDmp(t)
+	now := time.Now() // miekg/dns checks the reply against the real clock
+	d.Now = func() time.Time { return now }
+	d.write.verifier.Keys = seenDown{d.Store}
+	owner := "chunk-0005-0123456789ab.example.org."
+	m := new(dns.Msg)
+	m.SetUpdate(wZone)
+	m.Insert([]dns.RR{txtAdd(owner, chunkValue(t, 5))})
+	req := signed(t, m, wSecret, now)
+
+	w := &captureWriter{}
+	if _, err := d.serveUpdate(context.Background(), w, req); err != nil {
+		t.Fatal(err)
+	}
+	if w.wire == nil {
+		t.Fatalf("reply written unsigned: %v", w.msg)
+	}
+	if err := dns.TsigVerify(w.wire, wSecret, req.IsTsig().MAC, false); err != nil {
+		t.Fatalf("reply does not verify with the key: %v", err)
+	}
+	if r := w.reply(t); r.Rcode != dns.RcodeServerFailure {
+		t.Fatalf("got %s, want SERVFAIL", dns.RcodeToString[r.Rcode])
+	}
+	if got := lookup(t, d, owner); len(got) != 0 {
+		t.Fatalf("stored %v, want nothing", got)
+	}
 }
