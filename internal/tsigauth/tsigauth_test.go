@@ -100,7 +100,7 @@ func unpackHex(t *testing.T, h string) *dns.Msg {
 }
 
 // TestDnspythonVectors checks all 4 UPDATEs of the dnspython vector file
-// verifies with the clock pinned at its signing time (N5b), that a second
+// verify with the clock pinned at its signing time (N5b), that a second
 // sighting is a replay and that a clock past the fudge is BADTIME.
 func TestDnspythonVectors(t *testing.T) {
 	vf, key := loadVectors(t)
