@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,36 +142,47 @@ func TestHostileChunks(t *testing.T) {
 	}
 	c0, c1 := h.sent.Chunks[0].Owner, h.sent.Chunks[1].Owner
 	foreign := other.Chunks[0].Value // a valid chunk of another message
+	const garbage = records.ChunkPrefix + "garbage!"
+	notBase64 := ChunkSkip{0, "dmp chunk record: payload is not strict standard base64"}
+	notChunk := ChunkSkip{0, fmt.Sprintf("dmp chunk record: value does not start with %q",
+		records.ChunkPrefix)}
+	parity := h.sent.N - h.sent.K
 
 	cases := []struct {
-		name     string
-		edit     func(z zoneData)
-		wantErr  error  // nil: delivered
-		wantSkip string // substring of a skip reason, "" for none
+		name    string
+		edit    func(z zoneData)
+		wantErr error       // nil: delivered
+		skips   []ChunkSkip // exactly the values passed over
 	}{
+		// The receiver stops at the first good value of an RRset, so a
+		// value after it is never read and leaves no skip.
 		{"garbage appended", func(z zoneData) {
-			z[c0] = append(z[c0], "v=dmp1;t=chunk;d=garbage!")
-		}, nil, ""},
+			z[c0] = append(z[c0], garbage)
+		}, nil, nil},
 		{"garbage first", func(z zoneData) {
-			z[c0] = append([]string{"v=dmp1;t=chunk;d=garbage!", "hello"}, z[c0]...)
-		}, nil, "base64"},
+			z[c0] = append([]string{garbage}, z[c0]...)
+		}, nil, []ChunkSkip{notBase64}},
+		{"garbage and a non-chunk value first", func(z zoneData) {
+			z[c0] = append([]string{garbage, "hello"}, z[c0]...)
+		}, nil, []ChunkSkip{notBase64, notChunk}},
 		{"foreign chunk first", func(z zoneData) {
 			z[c0] = append([]string{foreign}, z[c0]...)
-		}, nil, "chunk hash mismatch"},
+		}, nil, mismatches(0)},
 		{"chunk replaced", func(z zoneData) {
 			z[c0] = []string{foreign}
-		}, nil, "chunk hash mismatch"},
+		}, nil, mismatches(0)},
 		{"one chunk more than the parity replaced", func(z zoneData) {
-			for _, c := range h.sent.Chunks[:h.sent.N-h.sent.K+1] {
+			for _, c := range h.sent.Chunks[:parity+1] {
 				z[c.Owner] = []string{foreign}
 			}
-		}, ErrMissingChunks, "chunk hash mismatch"},
-		{"chunk missing", func(z zoneData) { delete(z, c1) }, nil, ""},
+		}, ErrMissingChunks, mismatches(upTo(parity)...)},
+		// An empty RRset has no value to skip: the index is just absent.
+		{"chunk missing", func(z zoneData) { delete(z, c1) }, nil, nil},
 		{"all chunks missing", func(z zoneData) {
 			for _, c := range h.sent.Chunks {
 				delete(z, c.Owner)
 			}
-		}, ErrMissingChunks, ""},
+		}, ErrMissingChunks, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,16 +191,43 @@ func TestHostileChunks(t *testing.T) {
 			c.edit(z)
 			d, err := Receive(h.sent.Manifest.Value, vectorZone, h.recipient(), z.lookup, t0)
 			checkDrop(t, d, err, c.wantErr)
-			if c.wantSkip != "" {
-				skips := fmt.Sprint(err)
-				if d != nil {
-					skips = fmt.Sprint(d.Skipped)
-				}
-				if !strings.Contains(skips, c.wantSkip) {
-					t.Fatalf("got skips %s, want one with %q", skips, c.wantSkip)
-				}
-			}
+			checkSkips(t, d, err, c.skips)
 		})
+	}
+}
+
+// mismatches returns a hash-mismatch skip for each chunk index.
+func mismatches(idx ...int) []ChunkSkip {
+	var out []ChunkSkip
+	for _, i := range idx {
+		out = append(out, ChunkSkip{i, "chunk hash mismatch"})
+	}
+	return out
+}
+
+// upTo returns 0..n.
+func upTo(n int) []int {
+	out := make([]int, n+1)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// checkSkips asserts that exactly want was skipped: in d.Skipped when the
+// message was delivered, in the error's text when too few chunks were left.
+// Other drops happen before any chunk is fetched and are not checked.
+func checkSkips(t *testing.T, d *Delivered, err error, want []ChunkSkip) {
+	t.Helper()
+	switch {
+	case err == nil:
+		if !slices.Equal(d.Skipped, want) {
+			t.Fatalf("got skips %v, want %v", d.Skipped, want)
+		}
+	case errors.Is(err, ErrMissingChunks):
+		if wantText := fmt.Sprintf("(skipped: %v)", want); !strings.Contains(err.Error(), wantText) {
+			t.Fatalf("got %v, want it to end with %s", err, wantText)
+		}
 	}
 }
 
@@ -226,40 +265,45 @@ func TestHostileManifests(t *testing.T) {
 		t.Fatal(err)
 	}
 	value := h.sent.Manifest.Value
+	parity := h.sent.N - h.sent.K
 	cases := []struct {
 		name  string
 		value string
 		now   time.Time
 		want  error
+		skips []ChunkSkip // checked on delivery and on ErrMissingChunks
 	}{
-		{"delivered", value, t0, nil},
-		{"at expiry", value, t0.Add(300 * time.Second), nil},
-		{"expired", value, t0.Add(301 * time.Second), ErrExpired},
-		{"for another recipient", toCarol.Manifest.Value, t0, ErrWrongRecipient},
-		{"bad signature", flipLastB64(value), t0, ErrManifest},
-		{"not a manifest", "v=dmp1;t=chunk;d=AAAA", t0, ErrManifest},
+		{"delivered", value, t0, nil, nil},
+		{"at expiry", value, t0.Add(300 * time.Second), nil, nil},
+		{"expired", value, t0.Add(301 * time.Second), ErrExpired, nil},
+		{"for another recipient", toCarol.Manifest.Value, t0, ErrWrongRecipient, nil},
+		{"bad signature", flipLastB64(value), t0, ErrManifest, nil},
+		{"not a manifest", "v=dmp1;t=chunk;d=AAAA", t0, ErrManifest, nil},
 		{"legacy body", h.resign(t, value, func(m *records.Manifest) { m.ChunkHashes = nil }),
-			t0, ErrLegacyManifest},
+			t0, ErrLegacyManifest, nil},
+		// The parity covers one chunk refused for its hash: delivered,
+		// with the chunk listed as skipped.
 		{"wrong chunk hash", h.resign(t, value, func(m *records.Manifest) {
 			m.ChunkHashes[0][0] ^= 1
-		}), t0, nil},
+		}), t0, nil, mismatches(0)},
 		{"one wrong chunk hash more than the parity", h.resign(t, value,
 			func(m *records.Manifest) {
 				for i := range m.TotalChunks - m.DataChunks + 1 {
 					m.ChunkHashes[i][0] ^= 1
 				}
-			}), t0, ErrMissingChunks},
+			}), t0, ErrMissingChunks, mismatches(upTo(parity)...)},
 		{"k lowered", h.resign(t, value, func(m *records.Manifest) { m.DataChunks = 2 }),
-			t0, ErrMalformed},
+			t0, ErrMalformed, nil},
 		{"over 256 chunks", h.resign(t, value, func(m *records.Manifest) {
 			m.TotalChunks, m.DataChunks = 300, 3
 			m.ChunkHashes = make([][32]byte, 300)
-		}), t0, ErrTooManyChunks},
+		}), t0, ErrTooManyChunks, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d, err := Receive(c.value, vectorZone, h.recipient(), h.zone.lookup, c.now)
 			checkDrop(t, d, err, c.want)
+			checkSkips(t, d, err, c.skips)
 		})
 	}
 }
