@@ -3,6 +3,7 @@ package dmp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
@@ -76,7 +77,7 @@ func (d *Dmp) serveUpdate(ctx context.Context, w dns.ResponseWriter, r *dns.Msg)
 	case errors.Is(err, tsigauth.ErrReplay):
 		o = refusal(dns.RcodeRefused, "replayed TSIG MAC")
 	case err != nil:
-		log.Errorf("update: %v", err)
+		d.health.failed(err) // the key or replay lookup failed: a store error
 		o = storeFailure()
 	case s != nil && s.Error != 0:
 		o = outcome{rcode: dns.RcodeNotAuth, result: updNotAuth}
@@ -97,7 +98,7 @@ func (d *Dmp) applyUpdate(ctx context.Context, r *dns.Msg, s *tsigauth.Signed, i
 	writer := update.Writer{IP: ip}
 	if s != nil {
 		writer.Key = &s.Key
-	} else if o, ok := ws.claimGate(ctx, ip, now); !ok {
+	} else if o, ok := d.claimGate(ctx, ip, now); !ok {
 		return o
 	}
 
@@ -108,7 +109,7 @@ func (d *Dmp) applyUpdate(ctx context.Context, r *dns.Msg, s *tsigauth.Signed, i
 	}
 	if res.Recipient != "" {
 		bucket := "claim-to:" + res.Update.Zone + res.Recipient
-		if o, ok := ws.allow(ctx, bucket, ws.claimTo, now, "claims to this mailbox"); !ok {
+		if o, ok := d.allow(ctx, bucket, ws.claimTo, now, "claims to this mailbox"); !ok {
 			return o
 		}
 	}
@@ -116,7 +117,7 @@ func (d *Dmp) applyUpdate(ctx context.Context, r *dns.Msg, s *tsigauth.Signed, i
 	start := time.Now()
 	err = d.Store.Apply(ctx, res.Update, now)
 	observeStore("apply", start)
-	return applyOutcome(err)
+	return d.applyOutcome(err)
 }
 
 // updateConfig is the update.Config of this plugin instance.
@@ -146,45 +147,61 @@ func (d *Dmp) apexData() map[uint16][]string {
 
 // claimGate admits an unsigned UPDATE to the claim path when claims are
 // on and the source is within its rate.
-func (ws *writeSide) claimGate(ctx context.Context, ip string, now time.Time) (outcome, bool) {
-	if !ws.claims {
+func (d *Dmp) claimGate(ctx context.Context, ip string, now time.Time) (outcome, bool) {
+	if !d.write.claims {
 		return refusal(dns.RcodeRefused, "unsigned updates are not accepted here"), false
 	}
-	return ws.allow(ctx, "claim-ip:"+ip, ws.claimIP, now, "claims from this address")
+	return d.allow(ctx, "claim-ip:"+ip, d.write.claimIP, now, "claims from this address")
 }
 
-// allow counts one event in bucket and refuses when over the limit.
-func (ws *writeSide) allow(ctx context.Context, bucket string, lim rateOpt, now time.Time,
+// allow counts one event in bucket and refuses when over the limit. A
+// store failure goes to the health bookkeeping, which logs an outage once
+// rather than once per UPDATE.
+func (d *Dmp) allow(ctx context.Context, bucket string, lim rateOpt, now time.Time,
 	what string) (outcome, bool) {
 	if lim.N <= 0 {
 		return outcome{}, true
 	}
-	ok, err := ws.st.Allow(ctx, bucket, lim.N, lim.Window, now)
+	ok, err := d.write.st.Allow(ctx, bucket, lim.N, lim.Window, now)
 	if err != nil {
-		log.Errorf("update: rate limit: %v", err)
+		d.health.failed(fmt.Errorf("update rate limit: %w", err))
 		return storeFailure(), false
 	}
+	d.health.ok()
 	if !ok {
 		return refusal(dns.RcodeRefused, "rate limit: too many "+what), false
 	}
 	return outcome{}, true
 }
 
-// applyOutcome maps the store's answer to the reply (RFC 2136 §3.2.5).
-func applyOutcome(err error) outcome {
+// applyOutcome maps the result of Apply to the reply. An answer of the
+// store, applied or refused, marks it healthy; any other error is an
+// outage, which the health bookkeeping logs once rather than per UPDATE.
+func (d *Dmp) applyOutcome(err error) outcome {
+	o, answered := storeAnswer(err)
+	if !answered {
+		d.health.failed(fmt.Errorf("update: %w", err))
+		return storeFailure()
+	}
+	d.health.ok()
+	return o
+}
+
+// storeAnswer maps the store's answer to the reply (RFC 2136 §3.2.5); it
+// reports false for an error that is not one of its answers.
+func storeAnswer(err error) (outcome, bool) {
 	var pe *store.PrereqError
 	switch {
 	case err == nil:
-		return outcome{rcode: dns.RcodeSuccess, result: updOK}
+		return outcome{rcode: dns.RcodeSuccess, result: updOK}, true
 	case errors.As(err, &pe):
-		return outcome{rcode: prereqRcode(pe.Kind), result: updPrereq}
+		return outcome{rcode: prereqRcode(pe.Kind), result: updPrereq}, true
 	case errors.Is(err, store.ErrOwnerFull):
-		return refusal(dns.RcodeRefused, "owner name holds too many values")
+		return refusal(dns.RcodeRefused, "owner name holds too many values"), true
 	case errors.Is(err, store.ErrQuota):
-		return refusal(dns.RcodeRefused, "writer quota exceeded")
+		return refusal(dns.RcodeRefused, "writer quota exceeded"), true
 	}
-	log.Errorf("update: %v", err)
-	return storeFailure()
+	return outcome{}, false
 }
 
 func prereqRcode(k store.PrereqKind) int {

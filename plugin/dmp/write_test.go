@@ -1,6 +1,7 @@
 package dmp
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -16,6 +17,7 @@ import (
 	"github.com/dnsmesh/dmp/pkg/names"
 	"github.com/dnsmesh/dmp/pkg/records"
 
+	clog "github.com/coredns/coredns/plugin/pkg/log"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/miekg/dns"
 )
@@ -329,5 +331,74 @@ func TestUpdateReplayCacheDown(t *testing.T) {
 	}
 	if got := lookup(t, d, owner); len(got) != 0 {
 		t.Fatalf("stored %v, want nothing", got)
+	}
+}
+
+// outageStore fails the write calls of an UPDATE while err is set.
+type outageStore struct {
+	store.Store
+	err error
+}
+
+func (o *outageStore) Apply(ctx context.Context, u store.Update, now time.Time) error {
+	if o.err != nil {
+		return o.err
+	}
+	return o.Store.Apply(ctx, u, now)
+}
+
+func (o *outageStore) Allow(ctx context.Context, bucket string, n int, window time.Duration,
+	now time.Time) (bool, error) {
+	if o.err != nil {
+		return false, o.err
+	}
+	return o.Store.Allow(ctx, bucket, n, window, now)
+}
+
+// TestUpdateStoreOutage checks the UPDATE path's store failures (apply,
+// claim rate limit, replay cache) go to the health bookkeeping: the
+// outage is logged once, not per UPDATE, marks the store down, and the
+// first UPDATE the store answers again logs the recovery.
+func TestUpdateStoreOutage(t *testing.T) {
+	var logs bytes.Buffer
+	clog.SetOutput(&logs)
+	t.Cleanup(clog.Discard)
+	d := newWriteDmp(t)
+	d.write.claims = true
+	out := &outageStore{Store: d.Store, err: store.ErrUnavailable}
+	d.Store, d.write.st = out, out
+	owner := "chunk-0006-0123456789ab.example.org."
+	upd := func() *dns.Msg {
+		m := new(dns.Msg)
+		m.SetUpdate(wZone)
+		m.Insert([]dns.RR{txtAdd(owner, chunkValue(t, 6))})
+		return signed(t, m, wSecret, t0)
+	}
+	claimOwner, claimWire := claimFor(t, 2)
+	claim := new(dns.Msg)
+	claim.SetUpdate(wZone)
+	claim.Insert([]dns.RR{txtAdd(claimOwner, claimWire)})
+
+	for i, m := range []*dns.Msg{upd(), claim, upd()} {
+		if r := serveUpd(t, d, m); r.Rcode != dns.RcodeServerFailure {
+			t.Fatalf("update %d: got %s, want SERVFAIL", i, dns.RcodeToString[r.Rcode])
+		}
+	}
+	d.write.verifier.Keys = seenDown{d.Store}
+	if r := serveUpd(t, d, upd()); r.Rcode != dns.RcodeServerFailure {
+		t.Fatalf("replay cache down: got %s, want SERVFAIL", dns.RcodeToString[r.Rcode])
+	}
+	if n := strings.Count(logs.String(), "[ERROR]"); n != 1 || !d.health.down.Load() {
+		t.Fatalf("logged the outage %d times, down %v; want once, down:\n%s", n,
+			d.health.down.Load(), logs.String())
+	}
+
+	out.err = nil
+	d.write.verifier.Keys = d.Store
+	if r := serveUpd(t, d, upd()); r.Rcode != dns.RcodeSuccess {
+		t.Fatalf("after recovery: got %s, want NOERROR", dns.RcodeToString[r.Rcode])
+	}
+	if d.health.down.Load() || !strings.Contains(logs.String(), "store available again") {
+		t.Fatalf("down %v after a stored UPDATE; logs:\n%s", d.health.down.Load(), logs.String())
 	}
 }
