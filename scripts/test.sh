@@ -3,8 +3,9 @@
 # binaries' build, unit tests, plugin tests, Redis tests, end-to-end tests
 # (real coredns-dmp processes queried with dig, kdig, nsupdate, knsupdate
 # and dnsmesh), a short fuzz run of every fuzz target, and the main job
-# (scripts/demo.sh) so its transcript lands in the log. Prints the time of
-# each stage and of the whole run.
+# (scripts/demo.sh) so its transcript lands in the log, and a short run of
+# every benchmark in bench/ so none of them rots. Prints the time of each
+# stage and of the whole run.
 #
 # Tests start their own redis-server processes (internal/redistest); no
 # system Redis needs to run. Missing Debian tools are installed when run as
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 # Tool → Debian package, for everything the tests run.
 need=(redis-server:redis-server redis-cli:redis-tools dig:dnsutils
 	nsupdate:dnsutils kdig:knot-dnsutils knsupdate:knot-dnsutils
-	faketime:faketime)
+	faketime:faketime dnsperf:dnsperf bc:bc)
 # Not a command: Debian's python3 with dnspython (plugin/dmp's interop test
 # signs UPDATEs with the reference client's library).
 need+=(dnspython:python3-dnspython)
@@ -96,6 +97,14 @@ build_binaries() {
 	rm -rf "$out"
 }
 
+# bench_smoke runs each benchmark in bench/ for about a second on a small
+# data set: it checks that they still run, not how fast (their figures are
+# in bench/README.md, measured with the defaults).
+bench_smoke() {
+	DURATION=1 ROUNDS=1 N=300 bench/read-qps.sh
+	go run ./bench/updateload -duration 1s -rounds 1
+	N=1 bench/client-timings.sh
+}
 
 command -v go >/dev/null || { echo "test.sh: go is not on PATH" >&2; exit 1; }
 
@@ -122,6 +131,7 @@ fi
 	stage "fuzz smoke (${FUZZTIME:-3s} per target)" env FUZZTIME="${FUZZTIME:-3s}" \
 		scripts/fuzz-smoke.sh
 	stage "main job: scripts/demo.sh" scripts/demo.sh
+	stage "benchmark smoke (bench/, about a second each)" bench_smoke
 }
 
 echo

@@ -130,13 +130,15 @@ func startNode(bin, dir, name, store string) (*node, error) {
 	return n, nil
 }
 
-// addKey waits for the admin endpoint and adds a key scoped to the zone.
+// addKey waits for the admin endpoint and adds a key scoped to the chunk
+// names the load writes, as a registered user's key is; a zone-wide scope
+// would need the admin's force flag.
 func (n *node) addKey(url, token string) error {
 	c := &admin.Client{URL: url, Token: token, HTTP: &http.Client{Timeout: time.Second}}
 	var lastErr error
 	for range 100 {
 		k, err := c.Add(context.Background(), admin.NewKey{
-			Name: "bench." + zone + ".", Scope: []string{zone},
+			Name: "bench." + zone + ".", Scope: []string{"chunk-*-*." + zone},
 		})
 		if err == nil {
 			n.keyName, n.secret = k.Name, k.Secret
