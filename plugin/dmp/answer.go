@@ -63,7 +63,9 @@ func (d *Dmp) answer(ctx context.Context, zone string, state request.Request) (r
 	return d.negative(dns.RcodeNameError, apexOwner, zone, now), nil
 }
 
-// lookup reads owner's live values from the store, timing the call.
+// lookup reads owner's live values from the store, timing the call. It
+// alone reports to the store's health: an apex answer never reaches the
+// store, so it says nothing about whether the store is up.
 func (d *Dmp) lookup(ctx context.Context, zone, owner string,
 	now time.Time) ([]store.Value, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
@@ -72,6 +74,7 @@ func (d *Dmp) lookup(ctx context.Context, zone, owner string,
 	start := time.Now()
 	vals, exists, err := d.Store.Lookup(ctx, zone, owner, now)
 	observeStore("lookup", start)
+	d.health.record(err)
 	return vals, exists, err
 }
 

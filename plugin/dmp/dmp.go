@@ -138,12 +138,10 @@ func (d *Dmp) serveQuery(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 
 	a, err := d.answer(ctx, zone, state)
 	if err != nil {
-		d.health.failed(err)
 		countQuery(server, qtype, resultServfail)
 		writeServfail(w, r)
 		return dns.RcodeSuccess, nil
 	}
-	d.health.ok()
 	if a.rcode == dns.RcodeNameError && d.Fall.Through(qname) {
 		return plugin.NextOrFailure(d.Name(), d.Next, ctx, w, r)
 	}

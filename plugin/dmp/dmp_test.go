@@ -314,6 +314,11 @@ func TestServeStoreFailure(t *testing.T) {
 		test.Case{Qname: "example.org.", Qtype: dns.TypeSOA}.Msg()); resp == nil {
 		t.Error("got no SOA answer with the store down, want one")
 	}
+	// ...and, never asking the store, says nothing about its health: a
+	// recovery here would log "available again" during the outage.
+	if !d.health.down.Load() {
+		t.Error("got store marked up by an apex answer, want still down")
+	}
 
 	fs.err = nil
 	resp, _ := serve(t, d, &test.ResponseWriter{}, q.Msg())

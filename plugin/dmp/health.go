@@ -33,6 +33,17 @@ func (h *storeHealth) ok() {
 	}
 }
 
+// record reports the outcome of one store call: failed for an error, ok
+// for none. Only calls that reached the store may be recorded, so that an
+// answer built without it never reads as a recovery.
+func (h *storeHealth) record(err error) {
+	if err != nil {
+		h.failed(err)
+		return
+	}
+	h.ok()
+}
+
 // Ready implements the ready.Readiness interface: dmp is ready when its
 // store answers a ping.
 func (d *Dmp) Ready() bool {
