@@ -237,6 +237,13 @@ func TestUpdateAtomic(t *testing.T) {
 
 func claimFor(t *testing.T, slot uint8) (string, string) {
 	t.Helper()
+	return claimTo(t, slot, "recipient")
+}
+
+// claimTo returns the owner name and record of a claim at slot in the
+// mailbox of the recipient whose identity hashes from recipient.
+func claimTo(t *testing.T, slot uint8, recipient string) (string, string) {
+	t.Helper()
 	priv := ed25519.NewKeyFromSeed(wSeed[:])
 	c := records.Claim{Domain: "sender.example", Slot: slot, TS: uint64(t0.Unix()),
 		Exp: uint64(t0.Unix() + 3600)}
@@ -245,7 +252,7 @@ func claimFor(t *testing.T, slot uint8) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rid := sha256.Sum256([]byte("recipient"))
+	rid := sha256.Sum256([]byte(recipient))
 	return names.Claim(int(slot), rid[:], "example.org") + ".", wire
 }
 
@@ -279,6 +286,37 @@ func TestUpdateAnonymousClaim(t *testing.T) {
 	}
 	if got := lookup(t, d, wrong); len(got) != 0 {
 		t.Fatalf("stored %v at the wrong slot", got)
+	}
+}
+
+// TestUpdateClaimSourceLimit checks the per-source claim limit (the
+// claim-ip bucket): with a limit of one, a second claim from the same
+// address is refused even to another mailbox, and is not stored.
+func TestUpdateClaimSourceLimit(t *testing.T) {
+	d := newWriteDmp(t)
+	d.write.claimIP = rateOpt{N: 1, Window: time.Minute}
+	send := func(recipient string) (*dns.Msg, string) {
+		owner, wire := claimTo(t, 2, recipient)
+		m := new(dns.Msg)
+		m.SetUpdate(wZone)
+		m.Insert([]dns.RR{txtAdd(owner, wire)})
+		m.SetEdns0(1232, false)
+		return serveUpd(t, d, m), owner
+	}
+
+	if r, owner := send("first recipient"); r.Rcode != dns.RcodeSuccess ||
+		len(lookup(t, d, owner)) != 1 {
+		t.Fatalf("first claim: got %s, stored %v", dns.RcodeToString[r.Rcode],
+			lookup(t, d, owner))
+	}
+	r, owner := send("second recipient")
+	const want = "rate limit: too many claims from this address"
+	if r.Rcode != dns.RcodeRefused || edeText(r) != want {
+		t.Fatalf("second claim: got %s %q, want REFUSED %q", dns.RcodeToString[r.Rcode],
+			edeText(r), want)
+	}
+	if got := lookup(t, d, owner); len(got) != 0 {
+		t.Fatalf("stored %v for the refused claim, want nothing", got)
 	}
 }
 
