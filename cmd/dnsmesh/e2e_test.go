@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,7 +145,9 @@ func (u *user) unconsumedPrekey(id uint32) bool {
 	return unused
 }
 
-// publishedPrekeys returns the prekey ids published for username.
+// publishedPrekeys returns the prekey ids published for username. A value
+// that is not a prekey record fails the test: skipping it would let "the
+// used prekey is gone" pass on a pool the test cannot read.
 func publishedPrekeys(t *testing.T, n *nodetest.Node, username string) map[uint32]bool {
 	t.Helper()
 	r := &dnsio.Reader{Servers: []string{n.Addr}}
@@ -154,18 +157,54 @@ func publishedPrekeys(t *testing.T, n *nodetest.Node, username string) map[uint3
 	}
 	ids := map[uint32]bool{}
 	for _, v := range vals {
-		if p, err := records.ParsePrekeyUnverified(v, timeNow()); err == nil {
-			ids[p.ID] = true
+		p, err := records.ParsePrekeyUnverified(v, timeNow())
+		if err != nil {
+			t.Fatalf("prekey pool of %s holds %q: %v", username, v, err)
 		}
+		ids[p.ID] = true
 	}
 	return ids
+}
+
+// refreshPrekeys publishes count prekeys for u with `identity
+// refresh-prekeys --json` and returns their ids.
+func (u *user) refreshPrekeys(count int) []uint32 {
+	u.t.Helper()
+	out, _ := u.ok("identity", "refresh-prekeys", "--count", strconv.Itoa(count), "--json")
+	var res struct {
+		Published []uint32 `json:"published"`
+		Live      int      `json:"live"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		u.t.Fatalf("refresh-prekeys --json output %q: %v", out, err)
+	}
+	if len(res.Published) != count || res.Live < count {
+		u.t.Fatalf("refresh-prekeys --json got %+v, want %d new ids and as many live",
+			res, count)
+	}
+	return res.Published
+}
+
+// checkPrekeysPublished fails unless every id in ids but used is published
+// for u: deleting the used prekey must leave the rest of the pool alone.
+func checkPrekeysPublished(t *testing.T, u *user, ids []uint32, used uint32) {
+	t.Helper()
+	published := publishedPrekeys(t, u.node, u.name)
+	if published[used] {
+		t.Errorf("used prekey %d still published", used)
+	}
+	for _, id := range ids {
+		if id != used && !published[id] {
+			t.Errorf("unused prekey %d of %s is no longer published", id, u.name)
+		}
+	}
 }
 
 func TestEndToEnd(t *testing.T) {
 	n := e2eNode(t)
 	alice, bob := newE2EUser(t, n, "alice"), newE2EUser(t, n, "bob")
-	alice.ok("identity", "refresh-prekeys", "--count", "5")
-	bob.ok("identity", "refresh-prekeys", "--count", "5")
+	alice.refreshPrekeys(5)
+	bobPrekeys := bob.refreshPrekeys(5)
 	alice.ok("identity", "fetch", bob.addr(), "--add")
 	bob.ok("identity", "fetch", alice.addr(), "--add")
 	checkFetchJSON(t, alice, bob.addr())
@@ -188,9 +227,7 @@ func TestEndToEnd(t *testing.T) {
 	if bob.unconsumedPrekey(res.PrekeyID) {
 		t.Error("used prekey not marked consumed in bob's state")
 	}
-	if publishedPrekeys(t, n, "bob")[res.PrekeyID] {
-		t.Error("used prekey still published")
-	}
+	checkPrekeysPublished(t, bob, bobPrekeys, res.PrekeyID)
 
 	// A message longer than one chunk, and a reply the other way.
 	long := strings.Repeat("a longer message. ", 80)
