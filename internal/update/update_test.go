@@ -1,6 +1,7 @@
 package update
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/pkg/names"
+	"github.com/dnsmesh/dmp/pkg/records"
 
 	"github.com/miekg/dns"
 )
@@ -43,56 +45,61 @@ func TestParseSigned(t *testing.T) {
 	ident := names.IdentityHashed("alice", zone) + "."
 	prekeys := "prekeys.id-" + aliceHash()[:12] + "." + zone
 	otherIdent := names.IdentityHashed("mallory", zone) + "."
-	long := strings.Repeat("é", 1100)
 
 	cases := []struct {
 		name   string
 		rrs    []dns.RR
 		rcode  int
 		change store.Change
+		text   string // the refusal's text, which the EDE carries
 	}{
 		{"manifest add", []dns.RR{txtRR(slot, dns.ClassINET, 300, manifestWire(t))},
 			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: slot,
-				Value: manifestWire(t), TTL: 300 * time.Second}},
+				Value: manifestWire(t), TTL: 300 * time.Second}, ""},
 		{"mixed-case owner is lower-cased",
 			[]dns.RR{txtRR(strings.ToUpper(chunk), dns.ClassINET, 0, chunkWire(t))},
 			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: chunk,
-				Value: chunkWire(t), TTL: DefaultTTL}},
+				Value: chunkWire(t), TTL: DefaultTTL}, ""},
 		{"TTL capped", []dns.RR{txtRR(ident, dns.ClassINET, 7*86400, identityWire(t, "alice"))},
 			dns.RcodeSuccess, store.Change{Op: store.OpAdd, Owner: ident,
-				Value: identityWire(t, "alice"), TTL: 24 * time.Hour}},
+				Value: identityWire(t, "alice"), TTL: 24 * time.Hour}, ""},
 		{"prekey under registered key", []dns.RR{txtRR(prekeys, dns.ClassINET, 60,
 			prekeyWire(t, privA))}, dns.RcodeSuccess, store.Change{Op: store.OpAdd,
-			Owner: prekeys, Value: prekeyWire(t, privA), TTL: time.Minute}},
+			Owner: prekeys, Value: prekeyWire(t, privA), TTL: time.Minute}, ""},
 		{"delete value", []dns.RR{txtRR(ident, dns.ClassNONE, 0, "v=x")},
-			dns.RcodeSuccess, store.Change{Op: store.OpDeleteValue, Owner: ident, Value: "v=x"}},
+			dns.RcodeSuccess, store.Change{Op: store.OpDeleteValue, Owner: ident,
+				Value: "v=x"}, ""},
 		{"delete RRset", []dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: ident,
 			Rrtype: dns.TypeTXT, Class: dns.ClassANY}}},
-			dns.RcodeSuccess, store.Change{Op: store.OpDeleteRRset, Owner: ident}},
+			dns.RcodeSuccess, store.Change{Op: store.OpDeleteRRset, Owner: ident}, ""},
 		{"scope escape", []dns.RR{txtRR(otherIdent, dns.ClassINET, 60,
-			identityWire(t, "mallory"))}, dns.RcodeRefused, store.Change{}},
+			identityWire(t, "mallory"))}, dns.RcodeRefused, store.Change{},
+			"alice-key.mesh.example. may not add at " + strings.TrimSuffix(otherIdent, ".")},
 		{"wildcard delete", []dns.RR{txtRR("slot-1.mb-ffffffffffff."+zone, dns.ClassNONE,
-			0, "x")}, dns.RcodeRefused, store.Change{}},
-		{"oversized value", []dns.RR{txtRR(slot, dns.ClassINET, 60, long)},
-			dns.RcodeRefused, store.Change{}},
+			0, "x")}, dns.RcodeRefused, store.Change{},
+			"alice-key.mesh.example. may not delete at slot-1.mb-ffffffffffff.mesh.example"},
 		{"non-UTF-8 value", []dns.RR{txtRR(slot, dns.ClassINET, 60, "v=dmp1;\xff")},
-			dns.RcodeFormatError, store.Change{}},
+			dns.RcodeFormatError, store.Change{}, "TXT value is not valid UTF-8"},
 		{"forged manifest", []dns.RR{txtRR(slot, dns.ClassINET, 60,
-			forge(manifestWire(t)))}, dns.RcodeRefused, store.Change{}},
+			forge(manifestWire(t)))}, dns.RcodeRefused, store.Change{},
+			"dmp manifest record: signature does not verify"},
 		{"manifest at chunk name", []dns.RR{txtRR(chunk, dns.ClassINET, 60,
-			manifestWire(t))}, dns.RcodeRefused, store.Change{}},
+			manifestWire(t))}, dns.RcodeRefused, store.Change{}, "dmp chunk record:"},
 		{"identity of another user", []dns.RR{txtRR(ident, dns.ClassINET, 60,
-			identityWire(t, "bob"))}, dns.RcodeRefused, store.Change{}},
+			identityWire(t, "bob"))}, dns.RcodeRefused, store.Change{},
+			`identity of "bob" does not belong at this owner name`},
 		{"prekey under another key", []dns.RR{txtRR(prekeys, dns.ClassINET, 60,
-			prekeyWire(t, privB))}, dns.RcodeRefused, store.Change{}},
+			prekeyWire(t, privB))}, dns.RcodeRefused, store.Change{},
+			"dmp prekey record: signature does not verify"},
 		{"outside zone", []dns.RR{txtRR("x.other.example.", dns.ClassINET, 60, "x")},
-			dns.RcodeNotZone, store.Change{}},
+			dns.RcodeNotZone, store.Change{}, "x.other.example. is outside zone mesh.example."},
 		{"A record add", []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ident, Rrtype: dns.TypeA,
 			Class: dns.ClassINET, Ttl: 60}, A: []byte{1, 2, 3, 4}}}, dns.RcodeRefused,
-			store.Change{}},
+			store.Change{}, "only TXT records are stored, not A"},
 		{"apex add", []dns.RR{txtRR(zone, dns.ClassINET, 60, "x")}, dns.RcodeRefused,
-			store.Change{}},
-		{"too many values at one owner", manyAdds(slot, 5), dns.RcodeRefused, store.Change{}},
+			store.Change{}, "alice-key.mesh.example. may not add at mesh.example."},
+		{"too many values at one owner", manyChunks(t, chunk, 5), dns.RcodeRefused,
+			store.Change{}, "more than 4 values at " + chunk},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,6 +109,9 @@ func TestParseSigned(t *testing.T) {
 					dns.RcodeToString[c.rcode])
 			}
 			if err != nil {
+				if text := err.(*Refusal).Text; !strings.Contains(text, c.text) {
+					t.Fatalf("got refusal %q, want it to say %q", text, c.text)
+				}
 				return
 			}
 			u := res.Update
@@ -127,12 +137,44 @@ func forge(w string) string {
 	return string(b)
 }
 
-func manyAdds(owner string, n int) []dns.RR {
+// manyChunks is n adds of distinct valid chunk records at owner, so only
+// the per-owner cap can refuse them.
+func manyChunks(t *testing.T, owner string, n int) []dns.RR {
+	t.Helper()
 	var out []dns.RR
-	for i := 0; i < n; i++ {
-		out = append(out, txtRR(owner, dns.ClassINET, 60, strings.Repeat("x", i+1)))
+	for i := range n {
+		data := make([]byte, records.ChunkSize)
+		data[0] = byte(i + 1)
+		w, err := records.EncodeChunk(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, txtRR(owner, dns.ClassINET, 60, w))
 	}
 	return out
+}
+
+// TestParseValueCap checks the value-size cap on a record that is valid
+// for its owner name, so nothing but the cap can refuse it: one byte over
+// a lowered cap is refused with a text naming the cap, at the cap it is
+// accepted.
+func TestParseValueCap(t *testing.T) {
+	slot := "slot-3.mb-" + mailboxHash() + "." + zone
+	w := manifestWire(t)
+	rr := txtRR(slot, dns.ClassINET, 60, w)
+
+	cfg := testCfg
+	cfg.MaxValueLen = len(w) - 1
+	_, err := Parse(updateMsg(rr), cfg, Writer{Key: userKey()}, testNow)
+	want := fmt.Sprintf("value is %d bytes, the cap is %d", len(w), len(w)-1)
+	if rcodeOf(err) != dns.RcodeRefused || err.(*Refusal).Text != want {
+		t.Fatalf("over the cap: got %v, want REFUSED %q", err, want)
+	}
+
+	cfg.MaxValueLen = len(w)
+	if _, err := Parse(updateMsg(rr), cfg, Writer{Key: userKey()}, testNow); err != nil {
+		t.Fatalf("at the cap: got %v, want accepted", err)
+	}
 }
 
 func rcodeOf(err error) int {
