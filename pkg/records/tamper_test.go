@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +31,37 @@ func signedCases(t *testing.T) []signedCase {
 				func(w string, k []byte) error { _, err := ParsePrekey(w, k, now); return err }})
 		}
 	}
+	out = append(out, legacyManifestCase(t))
 	idCase := loadRef(t, "identity_record.json")[2]
 	out = append(out, signedCase{"identity", IdentityPrefix, idCase.wire(t), nil,
 		func(w string, _ []byte) error { _, err := ParseIdentity(w); return err }})
 	out = append(out, signedCase{"claim", ClaimPrefix, f.Claims[0].Wire, nil,
 		func(w string, _ []byte) error { _, err := ParseClaim(w, now); return err }})
 	return out
+}
+
+// legacyManifestCase is the first slot_manifest.json vector: a manifest
+// with the legacy 108-byte body (no chunk hashes), which parsing still
+// accepts (DECISIONS W9) and so must still verify bit for bit. Its sender
+// key is body bytes 16..47, so the body flips cover the key.
+func legacyManifestCase(t *testing.T) signedCase {
+	c := loadRef(t, "slot_manifest.json")[0]
+	var in manifestInputs
+	if err := json.Unmarshal(c.Inputs, &in); err != nil {
+		t.Fatal(err)
+	}
+	now := windowNow(in.Exp)
+	wire := c.wire(t)
+	blob, err := Unframe(manifestType, ManifestPrefix, 0, wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blob) != ManifestHeaderSize+SignatureSize {
+		t.Fatalf("vector payload is %d bytes, want the legacy %d", len(blob),
+			ManifestHeaderSize+SignatureSize)
+	}
+	return signedCase{"legacy manifest", ManifestPrefix, wire, nil,
+		func(w string, _ []byte) error { _, err := ParseManifest(w, now); return err }}
 }
 
 // TestTamper flips every bit of the body, the signature and the verifying
