@@ -18,10 +18,10 @@
 // expired and never served again. Stores keep expiries to the
 // millisecond. A zone must not contain '{' or '}' (Redis hash tags).
 //
-// Caps: Update.MaxPerOwner and Update.WriterQuota are checked only when
-// an update adds values, against the state after the whole update, so
-// deletes and refreshes always fit. A value counts toward the quota of
-// the writer who added or refreshed it last.
+// Caps: Update.MaxPerOwner, Update.MaxOwnerBytes and Update.WriterQuota
+// are checked only when an update adds values, against the state after
+// the whole update, so deletes and refreshes always fit. A value counts
+// toward the quota of the writer who added or refreshed it last.
 package store
 
 import (
@@ -94,11 +94,29 @@ type Update struct {
 	// update; 0 means no cap.
 	MaxPerOwner int
 
+	// MaxOwnerBytes caps the wire size of one owner's live TXT RRset after
+	// the update, the sum of RRBytes over its values, so that the whole
+	// RRset fits one DNS message over TCP; 0 means no cap.
+	MaxOwnerBytes int
+
 	// Writer names who writes (a TSIG key name, or "ip:<addr>" for an
 	// anonymous claim) and WriterQuota caps the live values added by that
 	// writer across the zone; 0 means no quota.
 	Writer      string
 	WriterQuota int
+}
+
+// rrOverhead is what one TXT RR of an answer takes besides its
+// character-strings: a compressed owner name (a 2-byte pointer), type,
+// class, TTL and RDLENGTH.
+const rrOverhead = 2 + 2 + 2 + 4 + 2
+
+// RRBytes is the size on the wire of value as one TXT RR of an answer: its
+// bytes, one length byte per character-string of at most 255 bytes (an
+// empty value is one empty string), and rrOverhead. MaxOwnerBytes sums it.
+func RRBytes(value string) int {
+	strs := max(1, (len(value)+254)/255)
+	return len(value) + strs + rrOverhead
 }
 
 // Key is a TSIG key with the owner-name scope it may write.
@@ -119,8 +137,9 @@ type Key struct {
 
 // Errors an implementation returns; callers test them with errors.Is.
 var (
-	ErrNotFound    = errors.New("not found")
-	ErrPrereq      = errors.New("prerequisite failed")
+	ErrNotFound = errors.New("not found")
+	ErrPrereq   = errors.New("prerequisite failed")
+	// ErrOwnerFull: an owner would exceed MaxPerOwner or MaxOwnerBytes.
 	ErrOwnerFull   = errors.New("owner name holds too many values")
 	ErrQuota       = errors.New("writer quota exceeded")
 	ErrUnavailable = errors.New("store unavailable")
@@ -171,7 +190,8 @@ type Store interface {
 
 	// Apply checks u's prerequisites and applies its changes atomically,
 	// in order. It returns a *PrereqError, or an error wrapping
-	// ErrOwnerFull or ErrQuota, and then changes nothing. An owner outside
+	// ErrOwnerFull (count or byte cap) or ErrQuota, and then changes
+	// nothing. An owner outside
 	// u.Zone is an error too.
 	Apply(ctx context.Context, u Update, now time.Time) error
 

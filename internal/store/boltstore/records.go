@@ -101,8 +101,8 @@ func (z *zb) change(cs []store.Change, writer string,
 	return added, order, nil
 }
 
-// checkCaps enforces MaxPerOwner on the owners that received an add and
-// the writer quota when anything was added.
+// checkCaps enforces MaxPerOwner and MaxOwnerBytes on the owners that
+// received an add and the writer quota when anything was added.
 func (z *zb) checkCaps(u store.Update, added map[string]bool, nowMs int64) error {
 	adds := false
 	for owner, add := range added {
@@ -110,10 +110,8 @@ func (z *zb) checkCaps(u store.Update, added map[string]bool, nowMs int64) error
 			continue
 		}
 		adds = true
-		n := len(z.live(owner, nowMs))
-		if u.MaxPerOwner > 0 && n > u.MaxPerOwner {
-			return fmt.Errorf("%w: %s would hold %d values, cap %d",
-				store.ErrOwnerFull, owner, n, u.MaxPerOwner)
+		if err := ownerCaps(u, owner, z.live(owner, nowMs)); err != nil {
+			return err
 		}
 	}
 	if !adds || u.WriterQuota <= 0 || u.Writer == "" {
@@ -129,6 +127,27 @@ func (z *zb) checkCaps(u store.Update, added map[string]bool, nowMs int64) error
 	if n > u.WriterQuota {
 		return fmt.Errorf("%w: %s would hold %d values, quota %d",
 			store.ErrQuota, u.Writer, n, u.WriterQuota)
+	}
+	return nil
+}
+
+// ownerCaps checks owner's live values after the update against the
+// value count and wire size caps of u.
+func ownerCaps(u store.Update, owner string, live []entry) error {
+	if u.MaxPerOwner > 0 && len(live) > u.MaxPerOwner {
+		return fmt.Errorf("%w: %s would hold %d values, cap %d",
+			store.ErrOwnerFull, owner, len(live), u.MaxPerOwner)
+	}
+	if u.MaxOwnerBytes <= 0 {
+		return nil
+	}
+	size := 0
+	for _, e := range live {
+		size += store.RRBytes(e.value)
+	}
+	if size > u.MaxOwnerBytes {
+		return fmt.Errorf("%w: %s would hold %d bytes on the wire, cap %d bytes",
+			store.ErrOwnerFull, owner, size, u.MaxOwnerBytes)
 	}
 	return nil
 }

@@ -74,15 +74,20 @@ local function readOwners(i, count)
 end
 `
 
-// applyScript: ARGV = P, now, cap, writer, quota, #prereqs, {kind, owner,
-// #values, values...}, #changes, {op, owner, value, expiry}, #owners,
-// {owner, #ancestors, ancestors...}. Checks first, writes after, so a
-// refusal changes nothing. Returns {0}, {1, index, kind}, {2, owner, n}
-// or {3, n}.
+// applyScript: ARGV = P, now, cap, writer, quota, byte cap, #prereqs,
+// {kind, owner, #values, values...}, #changes, {op, owner, value, expiry},
+// #owners, {owner, #ancestors, ancestors...}. Checks first, writes after,
+// so a refusal changes nothing. Returns {0}, {1, index, kind}, {2, owner,
+// n}, {3, n} or {4, owner, bytes}. rrBytes is store.RRBytes.
 var applyScript = redis.NewScript(luaLib + `
 local cap, writer, quota = tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local bcap = tonumber(ARGV[6])
 local now = tonumber(NOW)
-local i = 6
+local i = 7
+
+local function rrBytes(v)
+  return #v + math.max(1, math.ceil(#v / 255)) + 12
+end
 local prereqs = {}
 for k = 1, tonumber(ARGV[i]) do
   local p = {kind = tonumber(ARGV[i + 1]), owner = ARGV[i + 2], vals = {}, n = 0}
@@ -118,8 +123,8 @@ for k, p in ipairs(prereqs) do
 end
 
 -- Simulate the changes to check the caps: the live values of each owner
--- (at most cap of them), and the writer's live count plus the change of
--- each member the update touches.
+-- (read only when a per-owner cap is set), and the writer's live count
+-- plus the change of each member the update touches.
 local sim, added, adds = {}, {}, false
 local WV = P .. 'wv:' .. writer
 local wq = quota > 0 and writer ~= ''
@@ -136,7 +141,9 @@ end
 for _, c in ipairs(changes) do
   if not sim[c.owner] then
     local s = {}
-    if cap > 0 then for _, v in ipairs(live(c.owner)) do s[v] = true end end
+    if cap > 0 or bcap > 0 then
+      for _, v in ipairs(live(c.owner)) do s[v] = true end
+    end
     sim[c.owner] = s
   end
   local s, m = sim[c.owner], c.owner .. '\0' .. c.value
@@ -162,13 +169,12 @@ for _, c in ipairs(changes) do
     end
   end
 end
-if cap > 0 then
-  for _, o in ipairs(touched) do
-    if added[o.name] then
-      local n = 0
-      for _ in pairs(sim[o.name]) do n = n + 1 end
-      if n > cap then return {2, o.name, n} end
-    end
+for _, o in ipairs(touched) do
+  if added[o.name] and (cap > 0 or bcap > 0) then
+    local n, b = 0, 0
+    for v in pairs(sim[o.name]) do n, b = n + 1, b + rrBytes(v) end
+    if cap > 0 and n > cap then return {2, o.name, n} end
+    if bcap > 0 and b > bcap then return {4, o.name, b} end
   end
 end
 if adds and wq then

@@ -63,7 +63,7 @@ func (s *Store) Apply(ctx context.Context, u store.Update, now time.Time) error 
 // applyArgs encodes u in the order applyScript reads it.
 func applyArgs(u store.Update, now time.Time) []any {
 	args := []any{zonePrefix(u.Zone), ms(now.UnixMilli()), u.MaxPerOwner, u.Writer,
-		u.WriterQuota, len(u.Prereqs)}
+		u.WriterQuota, u.MaxOwnerBytes, len(u.Prereqs)}
 	for _, p := range u.Prereqs {
 		args = append(args, int(p.Kind), p.Owner, len(p.Values))
 		for _, v := range p.Values {
@@ -107,6 +107,9 @@ func applyResult(u store.Update, res []any) error {
 	case code == 2 && len(res) == 3:
 		return fmt.Errorf("%w: %v would hold %v values, cap %d",
 			store.ErrOwnerFull, res[1], res[2], u.MaxPerOwner)
+	case code == 4 && len(res) == 3:
+		return fmt.Errorf("%w: %v would hold %v bytes on the wire, cap %d bytes",
+			store.ErrOwnerFull, res[1], res[2], u.MaxOwnerBytes)
 	case code == 3 && len(res) == 2:
 		return fmt.Errorf("%w: %s would hold %v values, quota %d",
 			store.ErrQuota, u.Writer, res[1], u.WriterQuota)

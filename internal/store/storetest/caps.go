@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,21 @@ func capped(s store.Store, w string, now time.Time, cs ...store.Change) error {
 	u := store.Update{Zone: Zone, Changes: cs, MaxPerOwner: 2, Writer: w, WriterQuota: 3}
 	return s.Apply(context.Background(), u, now)
 }
+
+// sized applies cs with only a wire-size cap of limit bytes per owner.
+func sized(s store.Store, limit int, now time.Time, cs ...store.Change) error {
+	u := store.Update{Zone: Zone, Changes: cs, MaxOwnerBytes: limit}
+	return s.Apply(context.Background(), u, now)
+}
+
+// Wire sizes worked out by hand: value bytes, one length byte per
+// 255-byte string, 12 bytes of compressed name, type, class, TTL and
+// RDLENGTH.
+const (
+	rr255 = 255 + 1 + 12 // one full string
+	rr256 = 256 + 2 + 12 // the 256th byte starts a second string
+	rr1   = 1 + 1 + 12
+)
 
 func wantErr(t *testing.T, err, want error) {
 	t.Helper()
@@ -54,6 +70,47 @@ var capCases = map[string]func(*testing.T, store.Store){
 		apply(t, s, T0, add(flat, "a", time.Hour), add(flat, "b", time.Hour),
 			add(flat, "c", time.Hour))
 		wantErr(t, capped(s, "", T0, delValue(flat, "c")), nil)
+		expect(t, s, flat, T0, true, "a", "b")
+	},
+	"owner byte cap": func(t *testing.T, s store.Store) {
+		a, b := strings.Repeat("a", 255), strings.Repeat("b", 256)
+		limit := rr255 + rr256
+		wantErr(t, sized(s, limit, T0, add(flat, a, time.Hour), add(flat, b, time.Hour)), nil)
+		err := sized(s, limit, T0, add(flat, "c", time.Hour))
+		wantErr(t, err, store.ErrOwnerFull)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("cap %d bytes", limit)) {
+			t.Errorf("got %v, want the byte cap %d named", err, limit)
+		}
+		expect(t, s, flat, T0, true, a, b)
+		wantErr(t, sized(s, limit, T0, add(flat, a, 2*time.Hour)), nil) // refresh fits
+		wantErr(t, sized(s, limit, T0, delValue(flat, b), add(flat, "c", time.Hour)), nil)
+		expect(t, s, flat, T0, true, a, "c")
+	},
+	"owner byte cap is one byte exact": func(t *testing.T, s store.Store) {
+		a, b := strings.Repeat("a", 255), strings.Repeat("b", 256)
+		err := sized(s, rr255+rr256-1, T0, add(flat, a, time.Hour), add(flat, b, time.Hour))
+		wantErr(t, err, store.ErrOwnerFull)
+		expect(t, s, flat, T0, false)
+	},
+	"owner byte cap ignores expired values and other owners": func(t *testing.T, s store.Store) {
+		v := strings.Repeat("v", 255)
+		wantErr(t, sized(s, rr255, T0, add(flat, v, time.Minute), add(flat2, v, time.Hour)), nil)
+		wantErr(t, sized(s, rr255, at(time.Minute), add(flat, "w"+v[1:], time.Hour)), nil)
+		expect(t, s, flat, at(time.Minute), true, "w"+v[1:])
+	},
+	"owner byte cap is atomic across owners": func(t *testing.T, s store.Store) {
+		err := sized(s, 2*rr1, T0, add(owner1, "a", time.Hour), add(owner2, "a", time.Hour),
+			add(owner2, "b", time.Hour), add(owner2, "c", time.Hour))
+		wantErr(t, err, store.ErrOwnerFull)
+		expect(t, s, owner1, T0, false)
+		if n := count(t, s, T0); n != 0 {
+			t.Errorf("Count: got %d, want 0", n)
+		}
+	},
+	"over-size owner may still shrink": func(t *testing.T, s store.Store) {
+		apply(t, s, T0, add(flat, "a", time.Hour), add(flat, "b", time.Hour),
+			add(flat, "c", time.Hour))
+		wantErr(t, sized(s, 2*rr1, T0, delValue(flat, "c")), nil)
 		expect(t, s, flat, T0, true, "a", "b")
 	},
 	"writer quota": func(t *testing.T, s store.Store) {
