@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/nodetest"
@@ -242,6 +246,10 @@ func TestEndToEnd(t *testing.T) {
 		!strings.Contains(out, "hi alice") {
 		t.Fatalf("alice's recv got %q, want bob's reply", out)
 	}
+	checkRecvJSON(t, alice, bob, "hello again, as JSON")
+	delivered := []wantMsg{{alice.addr(), "hello bob"}, {alice.addr(), long},
+		{alice.addr(), "hello again, as JSON"}}
+	checkInbox(t, bob, delivered)
 
 	// An unpinned sender lands in the intro queue, not the inbox.
 	carol := newE2EUser(t, n, "carol")
@@ -255,9 +263,7 @@ func TestEndToEnd(t *testing.T) {
 		!strings.Contains(out, "carol@mesh.example") {
 		t.Fatalf("intro list got %q, want carol's verified message", out)
 	}
-	if out, _ := bob.ok("inbox"); strings.Contains(out, "carol") {
-		t.Fatalf("inbox got %q, want no message from carol", out)
-	}
+	checkInbox(t, bob, delivered) // and nothing from carol
 
 	// Carol published no prekeys: a send to her warns on stderr.
 	bob.ok("identity", "fetch", carol.addr(), "--add")
@@ -288,5 +294,252 @@ func checkFetchJSON(t *testing.T, u *user, addr string) {
 	if len(views) != 1 || views[0].Address != addr || len(views[0].Versions) != 2 ||
 		views[0].Versions[1] != 2 {
 		t.Fatalf("fetch --json got %+v, want %s with versions [1 2]", views, addr)
+	}
+}
+
+// messageJSON is one line of `recv --json`, `inbox --json` or `intro list
+// --json`, with the fields their help documents.
+type messageJSON struct {
+	ID       uint64 `json:"id"`
+	From     string `json:"from"`
+	Verified bool   `json:"verified"`
+	MsgID    string `json:"msg_id"`
+	Sent     string `json:"sent"`
+	Received string `json:"received"`
+	PrekeyID uint32 `json:"prekey_id"`
+	Body     string `json:"body"`
+}
+
+// parseMessages decodes one message object per line of out. A field the
+// help does not document, a missing id, a message id that is not 32 hex
+// digits or a stamp that is not RFC 3339 fails the test.
+func parseMessages(t *testing.T, out string) []messageJSON {
+	t.Helper()
+	var ms []messageJSON
+	for line := range strings.Lines(out) {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		var m messageJSON
+		if err := dec.Decode(&m); err != nil {
+			t.Fatalf("message line %q: %v", line, err)
+		}
+		_, errSent := time.Parse(time.RFC3339, m.Sent)
+		_, errRecv := time.Parse(time.RFC3339, m.Received)
+		if _, err := hex.DecodeString(m.MsgID); err != nil || len(m.MsgID) != 32 ||
+			m.ID == 0 || errSent != nil || errRecv != nil {
+			t.Fatalf("message line %q: bad id, msg_id or stamps", line)
+		}
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// wantMsg is a message a test expects: its sender's address and body.
+type wantMsg struct{ from, body string }
+
+// checkMessages fails unless ms are want, in order, each from a verified
+// sender.
+func checkMessages(t *testing.T, what string, ms []messageJSON, want []wantMsg) {
+	t.Helper()
+	got := make([]wantMsg, len(ms))
+	for i, m := range ms {
+		got[i] = wantMsg{m.From, m.Body}
+		if !m.Verified {
+			t.Errorf("%s: message %d from %s is not verified", what, m.ID, m.From)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s got %q, want %q", what, got, want)
+	}
+}
+
+// checkInbox fails unless `inbox --json` lists want, in order, and plain
+// `inbox` prints the same messages as text blocks.
+func checkInbox(t *testing.T, u *user, want []wantMsg) {
+	t.Helper()
+	out, _ := u.ok("inbox", "--json")
+	ms := parseMessages(t, out)
+	checkMessages(t, "inbox --json", ms, want)
+	var text strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&text, "[%d] from %s at %s:\n%s\n", m.ID, m.From, m.Sent, m.Body)
+	}
+	if out, _ := u.ok("inbox"); out != text.String() {
+		t.Fatalf("inbox got %q, want %q", out, text.String())
+	}
+}
+
+// checkRecvJSON sends body from one user to another and checks that `recv
+// --json` prints it as one object naming the sender and the prekey used.
+func checkRecvJSON(t *testing.T, from, to *user, body string) {
+	t.Helper()
+	res, _ := from.send(to.addr(), body)
+	out, _ := to.ok("recv", "--json")
+	ms := parseMessages(t, out)
+	checkMessages(t, "recv --json", ms, []wantMsg{{from.addr(), body}})
+	if res.PrekeyID == 0 || ms[0].PrekeyID != res.PrekeyID {
+		t.Fatalf("recv --json got prekey_id %d, want %d (the one send used)",
+			ms[0].PrekeyID, res.PrekeyID)
+	}
+}
+
+// TestIntroEndToEnd: `intro accept` moves a first-contact message to the
+// inbox without pinning its sender; `intro block` drops the message, and
+// a later message from the blocked sender is dropped, not queued.
+func TestIntroEndToEnd(t *testing.T) {
+	n := e2eNode(t)
+	bob := newE2EUser(t, n, "bob")
+	bob.refreshPrekeys(6)
+	carol, dave := newE2EUser(t, n, "carol"), newE2EUser(t, n, "dave")
+	for _, u := range []*user{carol, dave} {
+		u.ok("identity", "fetch", bob.addr(), "--add")
+		u.send(bob.addr(), u.name+"'s first")
+	}
+	if out, errs := bob.ok("recv"); out != "" || !strings.Contains(errs, "2 new message(s)") {
+		t.Fatalf("recv got stdout %q stderr %q, want a note of 2 intros", out, errs)
+	}
+	intros := introList(t, bob, []wantMsg{{carol.addr(), "carol's first"},
+		{dave.addr(), "dave's first"}})
+
+	checkIntroAccept(t, bob, intros[0])
+	out, _ := bob.ok("intro", "block", strconv.FormatUint(intros[1].ID, 10))
+	if want := fmt.Sprintf("block: intro %d from %s\n", intros[1].ID, dave.addr()); out != want {
+		t.Fatalf("intro block got %q, want %q", out, want)
+	}
+	introList(t, bob, nil)
+	checkInbox(t, bob, []wantMsg{{carol.addr(), "carol's first"}})
+
+	// Accepting pinned no one: carol's next message is queued again. The
+	// blocked dave's is dropped.
+	dave.send(bob.addr(), "dave again")
+	carol.send(bob.addr(), "carol again")
+	if out, errs := bob.ok("recv", "--json"); out != "" ||
+		!strings.Contains(errs, "1 new message(s)") {
+		t.Fatalf("recv got stdout %q stderr %q, want a note of 1 intro", out, errs)
+	}
+	introList(t, bob, []wantMsg{{carol.addr(), "carol again"}})
+	checkInbox(t, bob, []wantMsg{{carol.addr(), "carol's first"}})
+}
+
+// introList fails unless `intro list --json` holds want, in any order,
+// and returns the queue in want's order.
+func introList(t *testing.T, u *user, want []wantMsg) []messageJSON {
+	t.Helper()
+	out, _ := u.ok("intro", "list", "--json")
+	ms := parseMessages(t, out)
+	slices.SortFunc(ms, func(a, b messageJSON) int { return strings.Compare(a.From, b.From) })
+	checkMessages(t, "intro list --json", ms, want)
+	return ms
+}
+
+// checkIntroAccept accepts intro m with --json and checks the reply.
+func checkIntroAccept(t *testing.T, u *user, m messageJSON) {
+	t.Helper()
+	out, _ := u.ok("intro", "accept", strconv.FormatUint(m.ID, 10), "--json")
+	var got struct {
+		Action   string `json:"action"`
+		ID       uint64 `json:"id"`
+		From     string `json:"from"`
+		Verified bool   `json:"verified"`
+		MsgID    string `json:"msg_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("intro accept --json output %q: %v", out, err)
+	}
+	if got.Action != "accept" || got.ID != m.ID || got.From != m.From || !got.Verified ||
+		got.MsgID != m.MsgID {
+		t.Fatalf("intro accept --json got %+v, want intro %+v accepted", got, m)
+	}
+}
+
+// doctorJSON is one check of `doctor --json`.
+type doctorJSON struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Warn   bool   `json:"warn"`
+}
+
+// TestDoctorEndToEnd runs doctor against a live node: with no prekeys
+// published only the prekeys check fails and doctor exits 1; once they
+// are, every check passes, in text and in --json.
+func TestDoctorEndToEnd(t *testing.T) {
+	n := e2eNode(t)
+	amy := newE2EUser(t, n, "amy")
+	owner := names.IdentityHashed("amy", e2eZone)
+	want := map[string]string{ // check -> its detail, or the detail's start
+		"config":       amy.home,
+		"keys":         "passphrase unlocks the identity",
+		"node":         "answers; ",
+		"identity":     "own identity published at " + owner,
+		"registration": "the node accepts the TSIG key",
+		"prekeys":      "no live prekeys; run 'dnsmesh identity refresh-prekeys'",
+		"clock":        "node clock within 1s of ours (limit 1m0s)",
+	}
+	checkDoctor(t, amy, want, "prekeys")
+
+	amy.refreshPrekeys(3)
+	want["prekeys"] = "3 live"
+	checks := checkDoctor(t, amy, want, "")
+	if !strings.HasSuffix(checks[2].Detail, " at "+owner) {
+		t.Errorf("node check got %q, want the identity owner %s", checks[2].Detail, owner)
+	}
+}
+
+// checkDoctor runs `doctor --json` and `doctor` and fails unless they list
+// the seven checks in their documented order with the wanted details, all
+// passing without a warning except failing, which must fail (and doctor
+// exit 1). It returns the JSON checks.
+func checkDoctor(t *testing.T, u *user, want map[string]string,
+	failing string) []doctorJSON {
+	t.Helper()
+	order := []string{"config", "keys", "node", "identity", "registration", "prekeys",
+		"clock"}
+	wantCode := 0
+	if failing != "" {
+		wantCode = 1
+	}
+	out, errs, code := u.run("", "doctor", "--json")
+	var checks []doctorJSON
+	if err := json.Unmarshal([]byte(out), &checks); err != nil || code != wantCode {
+		t.Fatalf("doctor --json exited %d (want %d), output %q: %v; stderr %s", code,
+			wantCode, out, err, errs)
+	}
+	if len(checks) != len(order) {
+		t.Fatalf("doctor --json got %+v, want the checks %v", checks, order)
+	}
+	for i, c := range checks {
+		if c.Name != order[i] || c.OK != (c.Name != failing) || c.Warn ||
+			!strings.HasPrefix(c.Detail, want[c.Name]) {
+			t.Errorf("doctor --json check %d got %+v, want %s: %q, ok %v", i, c, order[i],
+				want[order[i]], order[i] != failing)
+		}
+	}
+	checkDoctorText(t, u, order, failing, wantCode)
+	return checks
+}
+
+// checkDoctorText fails unless plain `doctor` prints one line per check,
+// marked ok or FAIL, and exits wantCode.
+func checkDoctorText(t *testing.T, u *user, order []string, failing string, wantCode int) {
+	t.Helper()
+	out, errs, code := u.run("", "doctor")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != wantCode || len(lines) != len(order) {
+		t.Fatalf("doctor exited %d (want %d), printed %q; stderr %s", code, wantCode, out,
+			errs)
+	}
+	for i, name := range order {
+		mark := "ok  "
+		if name == failing {
+			mark = "FAIL"
+		}
+		if prefix := fmt.Sprintf("%s  %-12s  ", mark, name); !strings.HasPrefix(lines[i],
+			prefix) {
+			t.Errorf("doctor line %d got %q, want it to start %q", i, lines[i], prefix)
+		}
+	}
+	if failing != "" && !strings.Contains(errs, "1 check(s) failed") {
+		t.Errorf("doctor stderr %q, want the failed-check count", errs)
 	}
 }
