@@ -90,7 +90,7 @@ and at dmp.<identity-domain> too when an identity domain is configured.
 carries the sender's address.
 
 With --json it prints the names written:
-  {"owners": ["id-<hash>.mesh.example", "dmp.alice.example"]}`,
+  {"owners": ["id-<hash>.mesh.example", "dmp.alice.mesh.example"]}`,
 		Example: `  $ dnsmesh identity publish --advertise-v2
   $ dnsmesh identity publish --ttl 6h`,
 		Args: needArgs(0, 0),

@@ -14,6 +14,7 @@ import (
 type candidateView struct {
 	Address     string `json:"address"`
 	Owner       string `json:"owner"`
+	Mailbox     string `json:"mailbox"` // zone of its prekeys, claims and messages
 	Fingerprint string `json:"fingerprint"`
 	X25519      string `json:"x25519_public"`
 	Ed25519     string `json:"ed25519_public"`
@@ -30,8 +31,11 @@ func newIdentityFetchCommand(a *app) *cobra.Command {
 		Short: "Look up someone's identity record and optionally pin it as a contact",
 		Long: `fetch reads dmp.<host> and id-<hash16(user)>.<host> and prints each
 verified identity record for the address. --add pins it as a contact named
-user@host. When several keys answer, compare fingerprints with the person
-out of band and choose one with --accept-fingerprint.`,
+user@host. The mailbox is the zone where the contact's prekeys, claims and
+messages live: the host, or for a zone-anchored identity the nearest parent
+of the host holding the hashed record of the same keys. When several keys
+answer, compare fingerprints with the person out of band and choose one
+with --accept-fingerprint.`,
 		Example: `  $ dnsmesh identity fetch bob@mesh.example
   $ dnsmesh identity fetch bob@mesh.example --add --accept-fingerprint 0123456789abcdef`,
 		Args: needArgs(1, 1),
@@ -73,6 +77,10 @@ func (a *app) runFetch(cmd *cobra.Command, addr string, add bool, accept string,
 		if _, err := c.AddContact(user, host, chosen); err != nil {
 			return err
 		}
+		if !chosen.MailboxFound {
+			a.warn("found no hashed identity record of these keys at %s or its parents; "+
+				"assuming the mailbox zone is %s, where sends may not reach them", host, host)
+		}
 		views[0].Added = true
 	}
 	return a.printCandidates(views, asJSON)
@@ -97,7 +105,7 @@ func candidateViews(addr string, cands []client.Candidate,
 		if chosen != nil && cd.Fingerprint != chosen.Fingerprint {
 			continue
 		}
-		views = append(views, candidateView{Address: addr, Owner: cd.Owner,
+		views = append(views, candidateView{Address: addr, Owner: cd.Owner, Mailbox: cd.Mailbox,
 			Fingerprint: cd.Fingerprint, X25519: hex.EncodeToString(cd.Record.X25519[:]),
 			Ed25519: hex.EncodeToString(cd.Record.Ed25519[:]), TS: cd.Record.TS,
 			Versions: versionsOf(cd.Record.Versions)})
@@ -112,8 +120,8 @@ func (a *app) printCandidates(views []candidateView, asJSON bool) error {
 	}
 	for _, v := range views {
 		fmt.Fprintf(a.stdout, "address:     %s\nfingerprint: %s\nx25519:      %s\n"+
-			"ed25519:     %s\nversions:    %v\nfound at:    %s\n", v.Address, v.Fingerprint,
-			v.X25519, v.Ed25519, v.Versions, v.Owner)
+			"ed25519:     %s\nversions:    %v\nfound at:    %s\nmailbox:     %s\n", v.Address,
+			v.Fingerprint, v.X25519, v.Ed25519, v.Versions, v.Owner, v.Mailbox)
 		if v.Added {
 			fmt.Fprintf(a.stdout, "added contact %s\n", v.Address)
 		}

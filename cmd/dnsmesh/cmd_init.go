@@ -71,7 +71,8 @@ moved_aside appears only when --force moved files.`,
 	f.StringVar(&o.domain, "domain", "",
 		"mailbox zone served by the node (default: host of user@host)")
 	f.StringVar(&o.identityDomain, "identity-domain", "",
-		"zone of the zone-anchored identity record dmp.<zone>, if you own one")
+		"name of a zone-anchored identity record dmp.<name> (the --domain zone or a "+
+			"name below it); the address becomes user@<name>")
 	f.StringVar(&o.registerURL, "register-url", "",
 		"node registration URL, e.g. https://node.example")
 	f.BoolVar(&o.restore, "restore", false, "restore an identity from its passphrase and --salt")
@@ -119,6 +120,17 @@ func (a *app) initConfig(o initOptions, who string) (*config.Config, string, err
 	user, domain, err := initNames(who, o.domain)
 	if err != nil {
 		return nil, "", err
+	}
+	if o.identityDomain != "" {
+		d, err := names.CheckDNSName(o.identityDomain, 0)
+		if err != nil {
+			return nil, "", &usageError{fmt.Errorf("--identity-domain: %w", err)}
+		}
+		o.identityDomain = strings.ToLower(d)
+	}
+	if err := client.CheckIdentityDomain(domain, o.identityDomain); err != nil {
+		return nil, "", &usageError{withHint(err, "the identity domain must be the mailbox "+
+			"zone (--domain) or a name below it, in a zone the same node serves")}
 	}
 	salt, err := initSalt(o)
 	if err != nil {
