@@ -40,7 +40,9 @@ first recv after the window ends: 7 days (the longest 'send --ttl') plus
 copies your state.db can read messages sealed to that prekey; messages
 sealed to other prekeys are not affected.
 
---watch polls every --interval until interrupted.
+--watch polls every --interval until interrupted (Ctrl-C or SIGTERM). A
+poll that fails, such as while the node restarts, is reported on stderr
+and the watch goes on; only a damaged state file ends it.
 
 With --json each message is one line, as 'dnsmesh inbox --json' prints it.`,
 		Example: `  $ dnsmesh recv
@@ -73,23 +75,23 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	for {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		res, err := c.Receive(pctx)
-		cancel()
+		err := a.recvOnce(ctx, c)
 		if ctx.Err() != nil {
 			return nil // interrupted: what was delivered is stored and printed
-		}
-		if err != nil {
-			return err
 		}
 		if printErr != nil {
 			return printErr
 		}
-		a.recvUnopened(res.Unopened)
-		a.recvDeleteErrors(res.DeleteErrors)
-		a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
+		if err != nil && (!watch || errors.Is(err, state.ErrDamaged)) {
+			return err
+		}
 		if !watch {
 			return nil
+		}
+		if err != nil {
+			// A node restart or a network outage must not end a watch:
+			// the next poll reads everything still published.
+			a.warn("poll failed: %v; polling again in %s", err, interval)
 		}
 		select {
 		case <-ctx.Done():
@@ -97,6 +99,21 @@ func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, as
 		case <-time.After(interval):
 		}
 	}
+}
+
+// recvOnce polls once and reports on stderr what the poll found besides
+// the messages, which OnInbox prints.
+func (a *app) recvOnce(ctx context.Context, c *client.Client) error {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	res, err := c.Receive(pctx)
+	if err != nil || res == nil {
+		return err
+	}
+	a.recvUnopened(res.Unopened)
+	a.recvDeleteErrors(res.DeleteErrors)
+	a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
+	return nil
 }
 
 // recvNotes reports intros, prekey top-ups and failed reads on stderr.
