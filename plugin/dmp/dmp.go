@@ -44,10 +44,13 @@ type Dmp struct {
 
 	// Write caps, parsed here and enforced by the write side: the longest
 	// joined TXT value in bytes, the most live values one owner name may
-	// hold, and the longest lifetime an UPDATE may ask for.
-	MaxValueLen int
-	MaxPerOwner int
-	MaxTTL      time.Duration
+	// hold, the most bytes its TXT RRset may take in an answer (so that
+	// it fits one TCP message whole), and the longest lifetime an UPDATE
+	// may ask for.
+	MaxValueLen   int
+	MaxPerOwner   int
+	MaxOwnerBytes int
+	MaxTTL        time.Duration
 
 	// AllowCache lets CoreDNS's cache plugin cache dmp answers; by default
 	// dmp zones bypass it so a write is readable at once (DECISIONS N14).
@@ -69,12 +72,13 @@ type Dmp struct {
 // New returns a Dmp with the defaults of the Corefile options.
 func New() *Dmp {
 	return &Dmp{
-		Now:         time.Now,
-		TTL:         defaultTTL,
-		Apex:        Apex{Refresh: 3600, Retry: 600, Expire: 604800},
-		MaxValueLen: defaultMaxValueLen,
-		MaxPerOwner: defaultMaxPerOwner,
-		MaxTTL:      defaultMaxTTL,
+		Now:           time.Now,
+		TTL:           defaultTTL,
+		Apex:          Apex{Refresh: 3600, Retry: 600, Expire: 604800},
+		MaxValueLen:   defaultMaxValueLen,
+		MaxPerOwner:   defaultMaxPerOwner,
+		MaxOwnerBytes: defaultMaxOwnerBytes,
+		MaxTTL:        defaultMaxTTL,
 	}
 }
 

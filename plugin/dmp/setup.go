@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/store"
+
 	"github.com/coredns/caddy"
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/plugin"
@@ -21,6 +23,17 @@ const (
 	defaultMaxPerOwner = 64               // values, as DMP_MAX_VALUES_PER_NAME
 	defaultMaxTTL      = 24 * time.Hour   // as DMP_MAX_TTL
 	defaultDB          = "dmp.db"         // embedded store, relative to the Corefile root
+)
+
+// The wire-size cap of one owner's TXT RRset (store.RRBytes per value).
+const (
+	// defaultMaxOwnerBytes binds before 64 values of 2048 bytes (about
+	// 132 kB) would: such an RRset could not be sent whole even over TCP.
+	defaultMaxOwnerBytes = 64000
+	// maxOwnerBytesCeiling keeps max_owner_bytes within one 65535-byte DNS
+	// message with room for the header (12), the longest question (259)
+	// and a bare OPT record (11).
+	maxOwnerBytesCeiling = 65000
 )
 
 func init() { plugin.Register("dmp", setup) }
@@ -164,6 +177,8 @@ func (d *Dmp) parseOption(c *caddy.Controller) error {
 		d.MaxValueLen, err = intArg(c, 1)
 	case "max_per_owner":
 		d.MaxPerOwner, err = intArg(c, 1)
+	case "max_owner_bytes":
+		d.MaxOwnerBytes, err = intArg(c, 1)
 	case "max_ttl":
 		d.MaxTTL, err = durationArg(c, time.Second)
 	case "ratelimit":
@@ -203,6 +218,21 @@ func (d *Dmp) check() error {
 		if strings.ContainsAny(z, "{}") {
 			return fmt.Errorf("zone %q: braces are not allowed in a served zone", z)
 		}
+	}
+	return d.checkOwnerBytes()
+}
+
+// checkOwnerBytes refuses a max_owner_bytes whose RRset could not be sent
+// whole over TCP, or that leaves no room for one value of max_value_len.
+func (d *Dmp) checkOwnerBytes() error {
+	if d.MaxOwnerBytes > maxOwnerBytesCeiling {
+		return fmt.Errorf("max_owner_bytes %d: at most %d, so that an owner's TXT RRset "+
+			"fits one 65535-byte TCP answer with its header and question",
+			d.MaxOwnerBytes, maxOwnerBytesCeiling)
+	}
+	if one := store.RRBytes(strings.Repeat("x", d.MaxValueLen)); one > d.MaxOwnerBytes {
+		return fmt.Errorf("max_owner_bytes %d: less than the %d bytes one value of "+
+			"max_value_len %d takes in an answer", d.MaxOwnerBytes, one, d.MaxValueLen)
 	}
 	return nil
 }

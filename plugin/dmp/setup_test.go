@@ -17,9 +17,10 @@ func summary(d *Dmp) string {
 		lim = fmt.Sprintf(" rate=%v/%v", d.limiter.rate, d.limiter.burst)
 	}
 	return fmt.Sprintf("zones=%v src=%q ttl=%v ns=%v soa=%s/%s/%d addrs=%v caps=%d/%d/%v "+
-		"cache=%v fall=%v%s",
+		"bytes=%d cache=%v fall=%v%s",
 		d.Zones, d.source, d.TTL, d.Apex.NS, d.Apex.MName, d.Apex.RName, d.Apex.Minimum,
-		d.Apex.Addrs, d.MaxValueLen, d.MaxPerOwner, d.MaxTTL, d.AllowCache, d.Fall.Zones, lim)
+		d.Apex.Addrs, d.MaxValueLen, d.MaxPerOwner, d.MaxTTL, d.MaxOwnerBytes, d.AllowCache,
+		d.Fall.Zones, lim)
 }
 
 func TestParse(t *testing.T) {
@@ -31,7 +32,8 @@ func TestParse(t *testing.T) {
 		want  []string // substrings of summary
 	}{
 		{"zone from args", `dmp example.org`, []string{
-			"zones=[example.org.]", `src=""`, "ttl=1m0s", defaults, "cache=false", "fall=[]",
+			"zones=[example.org.]", `src=""`, "ttl=1m0s", defaults, "bytes=64000",
+			"cache=false", "fall=[]",
 		}},
 		{"zones lower-cased", `dmp Example.ORG example.net.`, []string{
 			"zones=[example.org. example.net.]",
@@ -44,6 +46,7 @@ func TestParse(t *testing.T) {
 			address 192.0.2.1 2001:db8::1 ::ffff:192.0.2.2
 			max_value_len 4096
 			max_per_owner 10
+			max_owner_bytes 20000
 			max_ttl 12h
 			ratelimit 50 200
 			cache
@@ -52,10 +55,12 @@ func TestParse(t *testing.T) {
 			`src="bolt /var/lib/dmp/node.db"`, "ttl=30s",
 			"ns=[ns1.example.org. ns2.example.org.]",
 			"soa=ns1.example.org./hostmaster.example.org./10",
-			"addrs=[192.0.2.1 2001:db8::1 192.0.2.2]", "caps=4096/10/12h0m0s",
+			"addrs=[192.0.2.1 2001:db8::1 192.0.2.2]", "caps=4096/10/12h0m0s", "bytes=20000",
 			"cache=true", "fall=[.]", "rate=50/200",
 		}},
 		{"relative db", "dmp example.org {\n db node.db\n}", []string{`src="bolt node.db"`}},
+		{"max_owner_bytes fits one value", "dmp example.org {\n max_value_len 900\n" +
+			" max_owner_bytes 916\n}", []string{"caps=900/", "bytes=916"}},
 		{"ttl as a duration", "dmp example.org {\n ttl 90s\n}", []string{"ttl=1m30s"}},
 		{"ratelimit default burst", "dmp example.org {\n ratelimit 5\n}", []string{"rate=5/20"}},
 		{"fallthrough zones", "dmp example.org {\n fallthrough example.com\n}",
@@ -113,6 +118,13 @@ func TestParseErrors(t *testing.T) {
 		{"address scoped", block("address fe80::1%eth0"), "not an IPv4 or IPv6 address"},
 		{"max_per_owner zero", block("max_per_owner 0"), "at least 1"},
 		{"max_value_len text", block("max_value_len big"), `max_value_len "big"`},
+		{"max_owner_bytes zero", block("max_owner_bytes 0"), "at least 1"},
+		{"max_owner_bytes over one message", block("max_owner_bytes 65001"),
+			"max_owner_bytes 65001: at most 65000"},
+		{"max_owner_bytes under one value", block("max_owner_bytes 2068"),
+			"less than the 2069 bytes one value of max_value_len 2048"},
+		{"max_owner_bytes under one set value", block("max_value_len 900\nmax_owner_bytes 915"),
+			"less than the 916 bytes"},
 		{"ratelimit zero", block("ratelimit 0"), "ratelimit rate"},
 		{"ratelimit bad burst", block("ratelimit 10 x"), "ratelimit burst"},
 		{"cache with argument", block("cache 30"), "Wrong argument count"},

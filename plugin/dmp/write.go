@@ -114,6 +114,7 @@ func (d *Dmp) applyUpdate(ctx context.Context, r *dns.Msg, s *tsigauth.Signed, i
 		}
 	}
 
+	res.Update.MaxOwnerBytes = d.MaxOwnerBytes // the store checks it atomically (#4)
 	start := time.Now()
 	err = d.Store.Apply(ctx, res.Update, now)
 	observeStore("apply", start)
