@@ -17,6 +17,11 @@ import (
 // erasure.MaxPayload bytes.
 const maxStdinMessage = 64 << 10
 
+// nodeTTLCap is the record lifetime cap common to nodes: the reference's
+// DMP_MAX_TTL default and coredns-dmp's max_ttl default. A node keeps a
+// record no longer than its cap, whatever lifetime the UPDATE asks for.
+const nodeTTLCap = 24 * time.Hour
+
 func newSendCommand(a *app) *cobra.Command {
 	var ttl time.Duration
 	var asJSON, allowNoPrekey bool
@@ -41,7 +46,8 @@ later, or pass --allow-no-prekey to seal to the long-term key (with the
 warning). A pool that was read and holds no usable prekey only warns.
 
 --ttl is how long the message stays fetchable; the default 23h suits a
-recipient who polls once a day.`,
+recipient who polls once a day. Nodes commonly keep records at most 24h
+(max_ttl), so a longer --ttl warns: the message may expire sooner.`,
 		Example: `  $ dnsmesh send bob@mesh.example "lunch at noon?"
   $ dnsmesh send bob@mesh.example - < note.txt`,
 		Args: needArgs(1, 2),
@@ -68,6 +74,10 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 		return err
 	}
 	c.AllowNoPrekey = allowNoPrekey
+	if ttl > nodeTTLCap {
+		a.warn("--ttl %s is over %s: nodes commonly cap stored lifetimes at %s (max_ttl), "+
+			"so the message may expire sooner", ttl, nodeTTLCap, nodeTTLCap)
+	}
 	ctx, cancel := a.ctx(cmd)
 	defer cancel()
 	res, err := c.Send(ctx, args[0], body, ttl)
