@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,7 +65,8 @@ func newIntroTrustCommand(a *app) *cobra.Command {
 	var name string
 	trust := a.introAction("trust <id>", "Pin the sender by signing key and accept the message",
 		"trust pins the sender of intro <id> by its signing key, under --name or the\n"+
-			"verified address, and moves the message to the inbox.",
+			"verified address, and moves the message to the inbox. A name already\n"+
+			"pinned to another key is refused; the intro then stays queued.",
 		func(c *client.Client, id uint64) (state.Message, error) { return c.TrustIntro(id, name) })
 	trust.Flags().StringVar(&name, "name", "", "contact name (default: the verified address)")
 	return trust
@@ -110,6 +112,10 @@ func (a *app) introAction(use, short, long string,
 			return err
 		}
 		m, err := act(c, id)
+		if errors.Is(err, client.ErrContactExists) {
+			return withHint(err, "the intro stays queued; choose another --name, or remove "+
+				"the contact first with 'dnsmesh contacts remove <name>'")
+		}
 		if err != nil {
 			return withHint(err, "list the queue with 'dnsmesh intro list'")
 		}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -9,6 +10,10 @@ import (
 
 // ErrUnknownIntro is returned for an intro id that is not queued.
 var ErrUnknownIntro = errors.New("client: no such intro")
+
+// ErrContactExists is returned by TrustIntro when the contact name is
+// taken by a contact with another signing key.
+var ErrContactExists = errors.New("client: contact name already taken")
 
 // Intros returns the queued first-contact messages.
 func (c *Client) Intros() ([]state.Message, error) {
@@ -43,7 +48,9 @@ func (c *Client) AcceptIntro(id uint64) (state.Message, error) {
 
 // TrustIntro pins the sender of intro id by its signing key as contact
 // name (its encryption key comes with a later `identity fetch --add`),
-// then moves the message to the inbox (message-path.md §12.5).
+// then moves the message to the inbox (message-path.md §12.5). A name
+// taken by another key fails with ErrContactExists and leaves the intro
+// queued.
 func (c *Client) TrustIntro(id uint64, name string) (state.Message, error) {
 	return c.takeIntro(id, func(tx *state.Tx, m *state.Message) error {
 		if name == "" {
@@ -52,9 +59,7 @@ func (c *Client) TrustIntro(id uint64, name string) (state.Message, error) {
 		if name == "" {
 			name = "intro-" + fmt.Sprintf("%x", m.SenderSPK)[:12]
 		}
-		ct := state.Contact{Name: name, Domain: m.Domain, Ed25519: m.SenderSPK,
-			Added: c.now().Unix()}
-		if err := tx.PutContact(ct); err != nil {
+		if err := pinIntroSender(tx, name, m, c.now().Unix()); err != nil {
 			return err
 		}
 		m.Contact = name
@@ -62,6 +67,25 @@ func (c *Client) TrustIntro(id uint64, name string) (state.Message, error) {
 		m.ID, err = tx.AddInbox(*m)
 		return err
 	})
+}
+
+// pinIntroSender pins m's sender by signing key as contact name. A
+// contact already pinned under name to the same key is kept as it is,
+// encryption key included; one pinned to another key is never replaced:
+// trusting a stranger must not take over a name the user already relies
+// on.
+func pinIntroSender(tx *state.Tx, name string, m *state.Message, now int64) error {
+	old, err := tx.Contact(name)
+	switch {
+	case err == nil && bytes.Equal(old.Ed25519, m.SenderSPK):
+		return nil
+	case err == nil:
+		return fmt.Errorf("%w: %q is pinned to another key", ErrContactExists, name)
+	case !errors.Is(err, state.ErrNotFound):
+		return err
+	}
+	return tx.PutContact(state.Contact{Name: name, Domain: m.Domain, Ed25519: m.SenderSPK,
+		Added: now})
 }
 
 // BlockIntro drops intro id and puts its sender on the deny list.
