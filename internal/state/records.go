@@ -221,10 +221,11 @@ func (t *Tx) Blocked(spk []byte) bool { return t.b(bDeny).Get(spk) != nil }
 // HighWater returns the highest seq seen for anchor, 0 if none
 // (DECISIONS C8).
 //
-// TODO(#6): no caller yet, because dnsmesh reads no cluster manifest or
-// bootstrap record (it has no cluster or bootstrap commands). The reader
-// that adds them must refuse a verified record whose seq is below
-// HighWater(anchor) and call SetHighWater in the same transaction.
+// Only a reader of cluster manifests or bootstrap records needs it, and
+// dnsmesh has no cluster or bootstrap command yet. Such a reader must
+// refuse a verified record whose seq is below HighWater(anchor) and call
+// SetHighWater in the same transaction, so a rollback is refused across
+// runs.
 func (t *Tx) HighWater(anchor string) uint64 {
 	v := t.b(bSeq).Get([]byte(anchor))
 	if len(v) != 8 {
