@@ -123,7 +123,9 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-echo "kernel: $(uname -r); $(go version | cut -d' ' -f3); $(redis-server --version | cut -d' ' -f3)"
+# redis-server --version prints "Redis server v=7.0.15 sha=..."; keep the number.
+redis_version=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+echo "kernel: $(uname -r); $(go version | cut -d' ' -f3); redis $redis_version"
 echo "data: $N TXT RRsets, one 160-byte value each; dnsperf -c $CLIENTS -l $DURATION, UDP;" \
 	"best of $ROUNDS rounds"
 printf '%-10s %12s %10s\n' target qps "vs file"

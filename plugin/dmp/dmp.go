@@ -17,10 +17,21 @@ import (
 	"github.com/dnsmesh/dmp/internal/store"
 
 	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/cache"
 	"github.com/coredns/coredns/plugin/metrics"
 	"github.com/coredns/coredns/plugin/pkg/fall"
+	"github.com/coredns/coredns/plugin/ready"
 	"github.com/coredns/coredns/request"
 	"github.com/miekg/dns"
+)
+
+// Dmp is a handler, and the interfaces CoreDNS's cache and ready plugins
+// look for at startup: were a method to drift, they would skip dmp
+// silently, caching its zones or ignoring the store's health.
+var (
+	_ plugin.Handler     = (*Dmp)(nil)
+	_ cache.ZoneBypasser = (*Dmp)(nil)
+	_ ready.Readiness    = (*Dmp)(nil)
 )
 
 // storeTimeout bounds one store call made while answering a query.
