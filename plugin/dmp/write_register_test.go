@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,11 +56,21 @@ func TestNodeRegistration(t *testing.T) {
 		t.Fatalf("identity served: got %v", got)
 	}
 
-	// The minted scope does not reach another user's identity.
+	// The minted scope does not reach another user's identity, even with
+	// a record valid at that name: only the scope check can refuse it.
 	other := names.IdentityHashed("dave", "example.org") + "."
-	out, err = updateTools[0].run(t, script(n, key, "update add "+other+" 300 TXT "+quoted(wire)))
-	if err == nil {
-		t.Fatalf("scope escape with the minted key succeeded:\n%s", out)
+	rec.Username = "dave"
+	daveWire, err := rec.Sign(id.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = updateTools[0].run(t, script(n, key,
+		"update add "+other+" 300 TXT "+quoted(daveWire)))
+	if err == nil || !strings.Contains(out, "REFUSED") {
+		t.Fatalf("scope escape with the minted key: got %v, want REFUSED:\n%s", err, out)
+	}
+	if got := n.values(t, other, "udp"); len(got) != 0 {
+		t.Fatalf("scope escape stored %v", got)
 	}
 
 	// Revoked through the admin endpoint, the key stops working at once.
