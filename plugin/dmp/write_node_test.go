@@ -16,6 +16,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/admin"
 	"github.com/dnsmesh/dmp/internal/nodetest"
 	"github.com/dnsmesh/dmp/internal/redistest"
+	"github.com/dnsmesh/dmp/pkg/names"
 	"github.com/dnsmesh/dmp/pkg/records"
 	"github.com/dnsmesh/dmp/pkg/txt"
 
@@ -48,6 +49,12 @@ const nodeKeySecret = "YWxpY2Utc2VjcmV0LWFsaWNlLXNlY3JldC0xMjM0NTY="
 
 func startWriteNode(t *testing.T) *writeNode {
 	t.Helper()
+	return startWriteNodeWith(t, "")
+}
+
+// startWriteNodeWith is startWriteNode with extra lines in the dmp block.
+func startWriteNodeWith(t *testing.T, extra string) *writeNode {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts redis-server and coredns-dmp")
 	}
@@ -67,9 +74,10 @@ func startWriteNode(t *testing.T) *writeNode {
 		registration 127.0.0.1:{{HTTP}} node.example.org
 		registration_rate 50 1h
 		admin %s %s
+		%s
 	}
 }
-`, rdb.Addr(), adminAddr, tokenFile)
+`, rdb.Addr(), adminAddr, tokenFile, extra)
 	n := &writeNode{Node: nodetest.Start(t, corefile)}
 	n.admin = &admin.Client{URL: "http://" + adminAddr, Token: token}
 
@@ -162,8 +170,11 @@ func quoted(value string) string {
 	return strings.Join(parts, " ")
 }
 
-func script(n *writeNode, key, line string) string {
-	_, port, _ := net.SplitHostPort(n.Addr)
+func script(n *writeNode, key, line string) string { return scriptAt(n.Addr, key, line) }
+
+// scriptAt is the update script sending line to the server at addr.
+func scriptAt(addr, key, line string) string {
+	_, port, _ := net.SplitHostPort(addr)
 	s := "server 127.0.0.1 " + port + "\nzone example.org.\n"
 	if key != "" {
 		s += "key hmac-sha256:" + key + "\n"
@@ -171,12 +182,17 @@ func script(n *writeNode, key, line string) string {
 	return s + line + "\nsend\n"
 }
 
-func nodeManifest(t *testing.T) (string, string) {
+// nodeManifest returns a slot owner name and a valid manifest for it
+// listing chunks chunks.
+func nodeManifest(t *testing.T, chunks int) (string, string) {
 	t.Helper()
 	priv := ed25519.NewKeyFromSeed(wSeed[:])
 	now := uint64(time.Now().Unix())
-	m := records.Manifest{TotalChunks: 1, DataChunks: 1, TS: now, Exp: now + 3600,
-		ChunkHashes: [][32]byte{{1}}}
+	m := records.Manifest{TotalChunks: uint32(chunks), DataChunks: uint32(chunks), TS: now,
+		Exp: now + 3600, ChunkHashes: make([][32]byte, chunks)}
+	for i := range m.ChunkHashes {
+		m.ChunkHashes[i][0] = byte(i + 1)
+	}
 	copy(m.SenderSPK[:], priv.Public().(ed25519.PublicKey))
 	m.RecipientID = sha256.Sum256([]byte("recipient"))
 	w, err := m.Sign(priv)
@@ -199,68 +215,42 @@ func nodeClaim(t *testing.T, slot uint8) string {
 	return w
 }
 
+// toolCase is one UPDATE sent by every tool of TestNodeUpdateTools.
+type toolCase struct {
+	name  string
+	key   string // "name secret", "" for unsigned
+	owner string
+	line  string // the tool's update command
+	want  string // "" for success, else the rcode the tool prints
+	value string // on success, the value served at owner
+	ede   string // on refusal, the EDE text the node sends a client with EDNS
+	skew  bool   // sign with a clock outside the fudge
+}
+
 // TestNodeUpdateTools drives a real node with nsupdate and knsupdate over
-// UDP and TCP: a signed add is served, and every bad UPDATE is refused
-// with the right rcode and stores nothing.
+// UDP and TCP: a signed add is served (read back with dig and miekg/dns),
+// and every bad UPDATE is refused with the right rcode, stores nothing,
+// and carries the refusal's EDE text when sent with EDNS.
 func TestNodeUpdateTools(t *testing.T) {
 	n := startWriteNode(t)
-	good := "alice.example.org. " + nodeKeySecret
-	wrong := "alice.example.org. c29tZSBvdGhlciBzZWNyZXQsIDMyIGJ5dGVzIGxvbmc="
-	manOwner, man := nodeManifest(t)
-	forged := []byte(man)
-	forged[len(forged)-12] ^= 1
-	claimOwner := "claim-%d.mb-0123456789ab.example.org."
-
-	cases := []struct {
-		name  string
-		key   string
-		owner string
-		line  string
-		want  string // "" for success, else text the tool prints
-		skew  bool
-	}{
-		{"signed add", good, "chunk-0007-0123456789ab.example.org.",
-			"update add chunk-0007-0123456789ab.example.org. 300 TXT " +
-				quoted(chunkValue(t, 7)), "", false},
-		{"wrong secret", wrong, "chunk-0008-0123456789ab.example.org.",
-			"update add chunk-0008-0123456789ab.example.org. 300 TXT " +
-				quoted(chunkValue(t, 8)), "BADSIG", false},
-		{"unknown key", "bob.example.org. " + nodeKeySecret, "chunk-0008-0123456789ab.example.org.",
-			"update add chunk-0008-0123456789ab.example.org. 300 TXT " +
-				quoted(chunkValue(t, 8)), "BADKEY", false},
-		{"skewed clock", good, "chunk-0008-0123456789ab.example.org.",
-			"update add chunk-0008-0123456789ab.example.org. 300 TXT " +
-				quoted(chunkValue(t, 8)), "BADTIME", true},
-		{"scope escape", good, "id-ffffffffffffffff.example.org.",
-			"update add id-ffffffffffffffff.example.org. 300 TXT \"v=dmp1;t=identity;d=AAAA\"",
-			"REFUSED", false},
-		{"wildcard delete", good, "chunk-0007-0123456789ab.example.org.",
-			"update delete chunk-0007-0123456789ab.example.org. TXT", "REFUSED", false},
-		{"oversized value", good, "chunk-0009-0123456789ab.example.org.",
-			"update add chunk-0009-0123456789ab.example.org. 300 TXT " +
-				quoted(strings.Repeat("A", 2300)), "REFUSED", false},
-		{"non-UTF-8 value", good, "chunk-0009-0123456789ab.example.org.",
-			"update add chunk-0009-0123456789ab.example.org. 300 TXT \"v=dmp1;\\255\"",
-			"FORMERR", false},
-		{"forged manifest", good, manOwner, "update add " + manOwner + " 300 TXT " +
-			quoted(string(forged)), "REFUSED", false},
-		{"claim at the wrong slot", "", fmt.Sprintf(claimOwner, 3), "update add " +
-			fmt.Sprintf(claimOwner, 3) + " 300 TXT " + quoted(nodeClaim(t, 4)), "REFUSED", false},
-		{"claim", "", fmt.Sprintf(claimOwner, 4), "update add " + fmt.Sprintf(claimOwner, 4) +
-			" 300 TXT " + quoted(nodeClaim(t, 4)), "", false},
-	}
+	late := startLateNode(t)
+	cases := toolCases(t)
 	for _, tool := range updateTools {
 		for _, c := range cases {
-			want := c.want
 			if c.name == "oversized value" && tool.name == "knsupdate/udp" {
 				// CoreDNS reads at most 512 bytes of a UDP datagram, so this
-				// 2.4 kB UPDATE arrives cut short: FORMERR from the server.
+				// 2 kB UPDATE arrives cut short: FORMERR from the server.
 				// nsupdate switches to TCP by itself for such messages.
-				want = "FORMERR"
+				c.want, c.ede = "FORMERR", ""
 			}
 			t.Run(tool.name+"/"+c.name, func(t *testing.T) {
-				runToolCase(t, n, tool, c.key, c.owner, c.line, want, c.skew)
+				runToolCase(t, n, late, tool, c)
 			})
+		}
+	}
+	for _, c := range cases {
+		if c.ede != "" {
+			t.Run("edns/"+c.name, func(t *testing.T) { checkEDE(t, n, c) })
 		}
 	}
 	if got := n.values(t, "CHUNK-0007-0123456789AB.example.org.", "tcp"); len(got) != 1 ||
@@ -269,34 +259,186 @@ func TestNodeUpdateTools(t *testing.T) {
 	}
 }
 
-func runToolCase(t *testing.T, n *writeNode, tool updateTool, key, owner, line, want string,
-	skew bool) {
+// toolCases are the UPDATEs of TestNodeUpdateTools. Each refused record
+// is valid at its owner name but for the one fault the case is about, so
+// only the check under test can refuse it.
+func toolCases(t *testing.T) []toolCase {
+	good := "alice.example.org. " + nodeKeySecret
+	wrong := "alice.example.org. c29tZSBvdGhlciBzZWNyZXQsIDMyIGJ5dGVzIGxvbmc="
+	manOwner, man := nodeManifest(t, 1)
+	forged := []byte(man)
+	forged[len(forged)-12] ^= 1
+	_, big := nodeManifest(t, 43) // valid, just over the 2048-byte default cap
+	mallory, malloryID := nodeIdentity(t, "mallory")
+	claimOwner := "claim-%d.mb-0123456789ab.example.org."
+	claim := nodeClaim(t, 4)
+	add := func(owner, value string) string {
+		return "update add " + owner + " 300 TXT " + quoted(value)
+	}
+	chunk7, chunk8 := "chunk-0007-0123456789ab.example.org.", "chunk-0008-0123456789ab.example.org."
+	chunk9 := "chunk-0009-0123456789ab.example.org."
+	return []toolCase{
+		{name: "signed add", key: good, owner: chunk7, line: add(chunk7, chunkValue(t, 7)),
+			value: chunkValue(t, 7)},
+		{name: "wrong secret", key: wrong, owner: chunk8, line: add(chunk8, chunkValue(t, 8)),
+			want: "BADSIG"},
+		{name: "unknown key", key: "bob.example.org. " + nodeKeySecret, owner: chunk8,
+			line: add(chunk8, chunkValue(t, 8)), want: "BADKEY"},
+		{name: "skewed clock", key: good, owner: chunk8, line: add(chunk8, chunkValue(t, 8)),
+			want: "BADTIME", skew: true},
+		{name: "scope escape", key: good, owner: mallory, line: add(mallory, malloryID),
+			want: "REFUSED",
+			ede:  "alice.example.org. may not add at " + mallory},
+		{name: "wildcard delete", key: good, owner: chunk7,
+			line: "update delete " + chunk7 + " TXT", want: "REFUSED",
+			ede: "alice.example.org. may not delete at " + chunk7},
+		{name: "oversized value", key: good, owner: manOwner, line: add(manOwner, big),
+			want: "REFUSED",
+			ede:  fmt.Sprintf("value is %d bytes, the cap is %d", len(big), defaultMaxValueLen)},
+		{name: "non-UTF-8 value", key: good, owner: chunk9,
+			line: "update add " + chunk9 + " 300 TXT \"v=dmp1;\\255\"", want: "FORMERR",
+			ede: "TXT value is not valid UTF-8"},
+		{name: "forged manifest", key: good, owner: manOwner,
+			line: add(manOwner, string(forged)), want: "REFUSED",
+			ede: manOwner + ": dmp manifest record: signature does not verify"},
+		{name: "claim at the wrong slot", owner: fmt.Sprintf(claimOwner, 3),
+			line: add(fmt.Sprintf(claimOwner, 3), claim), want: "REFUSED",
+			ede: fmt.Sprintf(claimOwner, 3) +
+				": dmp claim record: body slot 4 differs from owner label claim-3"},
+		{name: "claim", owner: fmt.Sprintf(claimOwner, 4),
+			line: add(fmt.Sprintf(claimOwner, 4), claim), value: claim},
+	}
+}
+
+// nodeIdentity returns the identity owner name of user in example.org and
+// a valid identity record for it.
+func nodeIdentity(t *testing.T, user string) (string, string) {
+	t.Helper()
+	priv := ed25519.NewKeyFromSeed(wSeed[:])
+	r := records.Identity{Username: user, TS: uint64(time.Now().Unix())}
+	copy(r.Ed25519[:], priv.Public().(ed25519.PublicKey))
+	w, err := r.Sign(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names.IdentityHashed(user, "example.org") + ".", w
+}
+
+// lateNode is a node whose TSIG fudge is one second, reached through a
+// proxy that holds every message back for longer: to the node, the
+// sender's clock is behind by more than the fudge. nsupdate hangs under
+// libfaketime (its jemalloc deadlocks on libfaketime's start-up), and a
+// Go node ignores libfaketime, so this is how nsupdate gets a skewed
+// clock; knsupdate runs under faketime instead.
+type lateNode struct {
+	*writeNode
+	proxy string // UDP and TCP address of the delaying proxy
+}
+
+const lateBy = 2500 * time.Millisecond // beyond the 1s fudge, under nsupdate's 3s retry
+
+func startLateNode(t *testing.T) *lateNode {
+	t.Helper()
+	n := startWriteNodeWith(t, "tsig_fudge 1s")
+	return &lateNode{writeNode: n, proxy: startDelayProxy(t, n.Addr, lateBy)}
+}
+
+func runToolCase(t *testing.T, n *writeNode, late *lateNode, tool updateTool, c toolCase) {
 	var env []string
-	if skew {
-		if strings.HasPrefix(tool.name, "nsupdate") {
-			t.Skip("nsupdate hangs under libfaketime; knsupdate and TestNodeRawTSIG cover skew")
-		}
+	addr := n.Addr
+	if c.skew && strings.HasPrefix(tool.name, "nsupdate") {
+		addr = late.proxy
+		n = late.writeNode
+	} else if c.skew {
 		env = []string{"FAKETIME_DONT_FAKE_MONOTONIC=1"}
 	}
-	out, err := tool.run(t, script(n, key, line), env...)
-	if want == "" {
+	out, err := tool.run(t, scriptAt(addr, c.key, c.line), env...)
+	if c.want == "" {
 		if err != nil {
 			t.Fatalf("got %v:\n%s", err, out)
 		}
-		for _, transport := range []string{"udp", "tcp"} {
-			if got := n.values(t, owner, transport); len(got) == 0 {
-				t.Fatalf("%s: %s not served after a successful update", transport, owner)
-			}
-		}
+		checkServed(t, n, c.owner, c.value)
 		return
 	}
-	if err == nil || !strings.Contains(out, want) {
-		t.Fatalf("got %v, want a failure showing %s:\n%s", err, want, out)
+	if err == nil || !strings.Contains(out, c.want) {
+		t.Fatalf("got %v, want a failure showing %s:\n%s", err, c.want, out)
 	}
-	if owner != "chunk-0007-0123456789ab.example.org." {
-		if got := n.values(t, owner, "udp"); len(got) != 0 {
+	if c.owner != "chunk-0007-0123456789ab.example.org." {
+		if got := n.values(t, c.owner, "udp"); len(got) != 0 {
 			t.Fatalf("stored %v after a refused update", got)
 		}
+	}
+}
+
+// checkServed reads owner back with dig and miekg/dns over UDP and TCP.
+func checkServed(t *testing.T, n *writeNode, owner, value string) {
+	t.Helper()
+	for _, flag := range []string{"+notcp", "+tcp"} {
+		if got := digValue(t, n.Addr, owner, flag); got != value {
+			t.Fatalf("dig %s %s: got %q, want %q", flag, owner, got, value)
+		}
+	}
+	for _, transport := range []string{"udp", "tcp"} {
+		if got := n.values(t, owner, transport); len(got) != 1 || got[0] != value {
+			t.Fatalf("%s: %s served %v, want the added value", transport, owner, got)
+		}
+	}
+}
+
+// digValue returns the one TXT value dig reads at owner from the node at
+// addr with flag (+tcp or +notcp), its strings joined.
+func digValue(t *testing.T, addr, owner, flag string) string {
+	t.Helper()
+	needTool(t, "dig")
+	host, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "dig", "@"+host, "-p", port, flag, "+short",
+		"+bufsize=4096", owner, "TXT").Output()
+	if err != nil {
+		t.Fatalf("dig: %v", err)
+	}
+	// dig +short prints one RR a line, as quoted strings separated by
+	// spaces; the values here are printable ASCII without quotes.
+	line := strings.TrimSpace(string(out))
+	if strings.Contains(line, "\n") {
+		t.Fatalf("dig: got several RRs:\n%s", line)
+	}
+	return strings.ReplaceAll(strings.Trim(line, `"`), `" "`, "")
+}
+
+// checkEDE sends c's UPDATE with EDNS from miekg/dns over TCP and checks
+// the refusal carries c's EDE text, in a reply signed when c's was.
+func checkEDE(t *testing.T, n *writeNode, c toolCase) {
+	m := new(dns.Msg)
+	m.SetUpdate("example.org.")
+	fields := strings.Fields(c.line)
+	rr, err := dns.NewRR(strings.Join(fields[2:], " "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fields[1] == "delete" {
+		m.RemoveRRset([]dns.RR{rr})
+	} else {
+		m.Insert([]dns.RR{rr})
+	}
+	m.SetEdns0(4096, false)
+	cl := &dns.Client{Net: "tcp", Timeout: 5 * time.Second}
+	if c.key != "" {
+		name, secret, _ := strings.Cut(c.key, " ")
+		cl.TsigSecret = map[string]string{name: secret}
+		m.SetTsig(name, dns.HmacSHA256, 300, time.Now().Unix())
+	}
+
+	r, _, err := cl.Exchange(m, n.Addr) // a signed reply that fails to verify is an error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dns.RcodeToString[r.Rcode] != c.want || edeText(r) != c.ede {
+		t.Fatalf("got %s %q, want %s %q", dns.RcodeToString[r.Rcode], edeText(r), c.want, c.ede)
+	}
+	if (r.IsTsig() != nil) != (c.key != "") {
+		t.Fatalf("reply signed %v, request signed %v", r.IsTsig() != nil, c.key != "")
 	}
 }
 
