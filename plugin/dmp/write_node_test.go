@@ -3,7 +3,11 @@ package dmp
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -442,52 +446,154 @@ func checkEDE(t *testing.T, n *writeNode, c toolCase) {
 	}
 }
 
-// TestNodeRawTSIG sends signed UPDATEs from a miekg/dns client: a replayed
-// message is refused, a skewed clock is BADTIME, and the replies verify.
+// TestNodeRawTSIG sends signed UPDATEs from a miekg/dns client over UDP
+// and TCP: the very same bytes sent again are refused as a replay and
+// store nothing, even after the value was deleted in between; a skewed
+// clock is BADTIME; and every reply carries a TSIG that verifies.
 func TestNodeRawTSIG(t *testing.T) {
 	n := startWriteNode(t)
-	owner := "chunk-0010-0123456789ab.example.org."
-	newMsg := func(at time.Time) *dns.Msg {
-		m := new(dns.Msg)
-		m.SetUpdate("example.org.")
-		m.Insert([]dns.RR{txtAdd(owner, chunkValue(t, 10))})
-		m.SetTsig("alice.example.org.", dns.HmacSHA256, 300, at.Unix())
-		return m
-	}
-	m := newMsg(time.Now())
-	c := &dns.Client{Net: "udp", Timeout: 5 * time.Second,
-		TsigSecret: map[string]string{"alice.example.org.": nodeKeySecret}}
-
-	r, _, err := c.Exchange(m, n.Addr)
-	if err != nil || r.Rcode != dns.RcodeSuccess {
-		t.Fatalf("first: got %v, %v", r, err)
-	}
-	// Exchange re-signs; replaying needs the very same bytes.
-	wire, _, err := dns.TsigGenerate(newMsg(time.Now()), nodeKeySecret, "", false)
+	// alice's chunk scope is a wildcard, which may not delete: this key's
+	// literal scope may.
+	_, err := n.admin.Add(context.Background(), admin.NewKey{Name: rawKey,
+		Secret: nodeKeySecret, Scope: []string{"chunk-0010-0123456789ab.example.org",
+			"chunk-0011-0123456789ab.example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := rawExchange(t, n.Addr, wire)
-	again := rawExchange(t, n.Addr, wire)
-	if first.Rcode != dns.RcodeSuccess || again.Rcode != dns.RcodeRefused {
-		t.Fatalf("replay: got %s then %s, want NOERROR then REFUSED",
-			dns.RcodeToString[first.Rcode], dns.RcodeToString[again.Rcode])
-	}
-
-	skewed, _, err := dns.TsigGenerate(newMsg(time.Now().Add(-time.Hour)), nodeKeySecret, "",
-		false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = rawExchange(t, n.Addr, skewed)
-	if r.Rcode != dns.RcodeNotAuth || r.IsTsig() == nil || r.IsTsig().Error != dns.RcodeBadTime {
-		t.Fatalf("skew: got %v", r)
+	for i, network := range []string{"udp", "tcp"} {
+		t.Run(network, func(t *testing.T) {
+			owner := fmt.Sprintf("chunk-%04d-0123456789ab.example.org.", 10+i)
+			checkReplay(t, n, network, owner, chunkValue(t, byte(10+i)))
+			checkBadTime(t, n, network, owner, chunkValue(t, byte(10+i)))
+		})
 	}
 }
 
-func rawExchange(t *testing.T, addr string, wire []byte) *dns.Msg {
+const rawKey = "raw.example.org."
+
+// nodeUpdate is an UPDATE of one change signed by rawKey, packed with its
+// TSIG; its MAC is returned for checking the reply.
+func nodeUpdate(t *testing.T, rr dns.RR, remove bool, at time.Time) ([]byte, string) {
 	t.Helper()
-	conn, err := net.Dial("udp", addr)
+	m := new(dns.Msg)
+	m.SetUpdate("example.org.")
+	if remove {
+		m.Remove([]dns.RR{rr})
+	} else {
+		m.Insert([]dns.RR{rr})
+	}
+	m.SetTsig(rawKey, dns.HmacSHA256, 300, at.Unix())
+	wire, mac, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wire, mac
+}
+
+// checkReplay adds value at owner, deletes it with a fresh UPDATE, then
+// sends the add's bytes again: refused, signed, and nothing re-stored.
+func checkReplay(t *testing.T, n *writeNode, network, owner, value string) {
+	t.Helper()
+	add, addMAC := nodeUpdate(t, txtAdd(owner, value), false, time.Now())
+	signedReply(t, n, network, add, addMAC, dns.RcodeSuccess)
+	if got := n.values(t, owner, network); len(got) != 1 || got[0] != value {
+		t.Fatalf("after the add: served %v", got)
+	}
+
+	del, delMAC := nodeUpdate(t, txtAdd(owner, value), true, time.Now())
+	signedReply(t, n, network, del, delMAC, dns.RcodeSuccess)
+	if got := n.values(t, owner, network); len(got) != 0 {
+		t.Fatalf("after the delete: served %v", got)
+	}
+
+	signedReply(t, n, network, add, addMAC, dns.RcodeRefused)
+	if got := n.values(t, owner, network); len(got) != 0 {
+		t.Fatalf("the replayed add stored %v", got)
+	}
+}
+
+// checkBadTime sends an add signed an hour ago: NOTAUTH with BADTIME, in
+// a reply whose MAC verifies, and nothing stored.
+func checkBadTime(t *testing.T, n *writeNode, network, owner, value string) {
+	t.Helper()
+	wire, mac := nodeUpdate(t, txtAdd(owner, value), false, time.Now().Add(-time.Hour))
+	r := signedReply(t, n, network, wire, mac, dns.RcodeNotAuth)
+	if r.IsTsig().Error != dns.RcodeBadTime {
+		t.Fatalf("skew: got TSIG error %d, want BADTIME", r.IsTsig().Error)
+	}
+	if got := n.values(t, owner, network); len(got) != 0 {
+		t.Fatalf("skew: stored %v", got)
+	}
+}
+
+// signedReply sends wire over network and checks the reply has rcode and
+// a TSIG whose MAC verifies against the request MAC. miekg/dns refuses
+// to check a NOTAUTH reply at all, so those are checked by replyMACOK.
+func signedReply(t *testing.T, n *writeNode, network string, wire []byte, reqMAC string,
+	rcode int) *dns.Msg {
+	t.Helper()
+	raw, r := rawExchange(t, network, n.Addr, wire)
+	if r.Rcode != rcode || r.IsTsig() == nil {
+		t.Fatalf("got %s signed %v, want %s signed", dns.RcodeToString[r.Rcode],
+			r.IsTsig() != nil, dns.RcodeToString[rcode])
+	}
+	if rcode == dns.RcodeNotAuth {
+		if !replyMACOK(t, raw, r.IsTsig(), reqMAC) {
+			t.Fatalf("NOTAUTH reply MAC does not verify: %v", r.IsTsig())
+		}
+		return r
+	}
+	if err := dns.TsigVerify(raw, nodeKeySecret, reqMAC, false); err != nil {
+		t.Fatalf("%s reply TSIG does not verify: %v", dns.RcodeToString[rcode], err)
+	}
+	return r
+}
+
+// replyMACOK computes the HMAC-SHA256 of a reply as RFC 8945 §4.3 has it
+// (request MAC, the reply without its TSIG under the original ID, the TSIG
+// variables) and reports whether it is tsig's MAC. The node appends the
+// TSIG uncompressed, so the reply without it is a prefix of raw.
+func replyMACOK(t *testing.T, raw []byte, tsig *dns.TSIG, reqMAC string) bool {
+	t.Helper()
+	body := append([]byte(nil), raw[:len(raw)-dns.Len(tsig)]...)
+	binary.BigEndian.PutUint16(body[0:2], tsig.OrigId)
+	binary.BigEndian.PutUint16(body[10:12], binary.BigEndian.Uint16(body[10:12])-1)
+	secret, _ := base64.StdEncoding.DecodeString(nodeKeySecret)
+	req, _ := hex.DecodeString(reqMAC)
+	other, _ := hex.DecodeString(tsig.OtherData)
+
+	h := hmac.New(sha256.New, secret)
+	h.Write(binary.BigEndian.AppendUint16(nil, uint16(len(req))))
+	h.Write(req)
+	h.Write(body)
+	h.Write(wireName(t, tsig.Hdr.Name))
+	h.Write([]byte{0, 255, 0, 0, 0, 0}) // class ANY, TTL 0
+	h.Write(wireName(t, tsig.Algorithm))
+	h.Write(binary.BigEndian.AppendUint16(nil, uint16(tsig.TimeSigned>>32)))
+	h.Write(binary.BigEndian.AppendUint32(nil, uint32(tsig.TimeSigned)))
+	h.Write(binary.BigEndian.AppendUint16(nil, tsig.Fudge))
+	h.Write(binary.BigEndian.AppendUint16(nil, tsig.Error))
+	h.Write(binary.BigEndian.AppendUint16(nil, uint16(len(other))))
+	h.Write(other)
+	return hex.EncodeToString(h.Sum(nil)) == strings.ToLower(tsig.MAC)
+}
+
+// wireName is name lower-cased in uncompressed wire form.
+func wireName(t *testing.T, name string) []byte {
+	t.Helper()
+	buf := make([]byte, 256)
+	k, err := dns.PackDomainName(dns.CanonicalName(name), buf, 0, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf[:k]
+}
+
+// rawExchange sends wire as it is over network ("udp" or "tcp") and
+// returns the reply's bytes and message.
+func rawExchange(t *testing.T, network, addr string, wire []byte) ([]byte, *dns.Msg) {
+	t.Helper()
+	conn, err := dns.Dial(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,14 +602,13 @@ func rawExchange(t *testing.T, addr string, wire []byte) *dns.Msg {
 	if _, err := conn.Write(wire); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 65535)
-	k, err := conn.Read(buf)
+	buf, err := conn.ReadMsgHeader(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := new(dns.Msg)
-	if err := r.Unpack(buf[:k]); err != nil {
+	if err := r.Unpack(buf); err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return buf, r
 }
