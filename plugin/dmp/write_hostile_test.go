@@ -132,6 +132,14 @@ func hostileUpdates(t *testing.T, upd, sig []byte) []hostile {
 			m.Ns = append(m.Ns, txtAdd("chunk-0001-0123456789ab.example.org.", strconv.Itoa(i)))
 		}
 	}
+	// The update RR's owner name starts at offset 29, after the header and
+	// the zone (13-byte name, type, class).
+	updLoop := func(name ...byte) []byte {
+		b := append(header(dns.OpcodeUpdate<<11, 1, 0, 1, 0), qwire(dns.ClassINET)...)
+		binary.BigEndian.PutUint16(b[len(b)-4:], dns.TypeSOA)
+		b = append(b, name...)
+		return append(b, 0, 16, 0, 1, 0, 0, 1, 44, 0, 2, 1, 'x') // TXT IN 300 "x"
+	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	random := make([]byte, 400)
 	for i := range random {
@@ -149,6 +157,9 @@ func hostileUpdates(t *testing.T, upd, sig []byte) []hostile {
 		{"update TSIG not last", updateWire(t, tsigFirst)},
 		{"update TSIG MAC size overflow", badMAC},
 		{"update huge RRset", updateWire(t, huge)},
+		{"signed update huge RRset", hugeSigned(t)},
+		{"update compression self loop", updLoop(0xc0, 29)},
+		{"update compression two-step loop", updLoop(1, 'a', 0xc0, 29)},
 		{"update add of type ANY", updateWire(t, func(m *dns.Msg) {
 			m.Ns = []dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: "a.example.org.",
 				Rrtype: dns.TypeANY, Class: dns.ClassINET}}}
@@ -170,8 +181,33 @@ func hostileUpdates(t *testing.T, upd, sig []byte) []hostile {
 	}
 }
 
+// hugeSigned is an UPDATE of 1000 adds at one owner with a valid TSIG, so
+// the node verifies the whole message before it refuses it; it fits one
+// TCP message.
+func hugeSigned(t *testing.T) []byte {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetUpdate("example.org.")
+	for i := range 1000 {
+		m.Insert([]dns.RR{txtAdd("chunk-0001-0123456789ab.example.org.", strconv.Itoa(i))})
+	}
+	m.SetTsig("alice.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
+	b, _, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 65535 {
+		t.Fatalf("signed huge RRset is %d bytes, over one TCP message", len(b))
+	}
+	return b
+}
+
+// panicLog is what CoreDNS logs when it recovers from a panic in a
+// plugin (core/dnsserver/server.go), which would otherwise hide one.
+const panicLog = "Recovered from panic"
+
 // TestNodeHostilePackets sends every hostile packet over UDP and TCP to a
-// real node and checks it keeps answering.
+// real node and checks it keeps answering and never panicked.
 func TestNodeHostilePackets(t *testing.T) {
 	n := startWriteNode(t)
 	packets := hostilePackets(t)
@@ -186,6 +222,9 @@ func TestNodeHostilePackets(t *testing.T) {
 			m.SetQuestion("example.org.", dns.TypeSOA)
 			if r, err := n.Exchange(m, "udp"); err != nil || r.Rcode != dns.RcodeSuccess {
 				t.Fatalf("node stopped answering: %v, %v", r, err)
+			}
+			if strings.Contains(n.Output(), panicLog) {
+				t.Fatalf("the node panicked on this packet:\n%s", n.Output())
 			}
 		})
 	}
