@@ -63,7 +63,20 @@ func startWriteNodeWith(t *testing.T, extra string) *writeNode {
 		t.Skip("starts redis-server and coredns-dmp")
 	}
 	needTool(t, "redis-server")
-	rdb := redistest.Start(t)
+	n := startWriteNodeOn(t, redistest.Start(t).Addr(), extra)
+	_, err := n.admin.Add(context.Background(), admin.NewKey{Name: "alice.example.org.",
+		Secret: nodeKeySecret, Scope: []string{"id-0123456789abcdef.example.org",
+			"slot-*.mb-*.example.org", "chunk-*-*.example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// startWriteNodeOn starts a node on the Redis at rdb, with no keys added:
+// several nodes may share one Redis.
+func startWriteNodeOn(t *testing.T, rdb, extra string) *writeNode {
+	t.Helper()
 	dir := t.TempDir()
 	token := "operator-token-for-write-tests"
 	tokenFile := filepath.Join(dir, "token")
@@ -81,16 +94,9 @@ func startWriteNodeWith(t *testing.T, extra string) *writeNode {
 		%s
 	}
 }
-`, rdb.Addr(), adminAddr, tokenFile, extra)
+`, rdb, adminAddr, tokenFile, extra)
 	n := &writeNode{Node: nodetest.Start(t, corefile)}
 	n.admin = &admin.Client{URL: "http://" + adminAddr, Token: token}
-
-	_, err := n.admin.Add(context.Background(), admin.NewKey{Name: "alice.example.org.",
-		Secret: nodeKeySecret, Scope: []string{"id-0123456789abcdef.example.org",
-			"slot-*.mb-*.example.org", "chunk-*-*.example.org"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return n
 }
 
