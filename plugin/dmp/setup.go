@@ -19,16 +19,24 @@ import (
 // Defaults of the Corefile options.
 const (
 	defaultTTL         = 60 * time.Second // answer TTL, as the reference's DMP_DNS_TTL
-	defaultMaxValueLen = 2048             // bytes, as DMP_MAX_VALUE_BYTES
+	defaultMaxValueLen = 16384            // bytes; see the note below
 	defaultMaxPerOwner = 64               // values, as DMP_MAX_VALUES_PER_NAME
 	defaultMaxTTL      = 24 * time.Hour   // as DMP_MAX_TTL
 	defaultDB          = "dmp.db"         // embedded store, relative to the Corefile root
 )
 
+// A note on defaultMaxValueLen: the reference node's HTTP cap,
+// DMP_MAX_VALUE_BYTES, is 2048 bytes, but a slot manifest carries 32 bytes
+// of chunk hash per chunk, so 2048 bytes admit manifests of at most 42
+// chunks: messages of about 3.5 kB. The protocol's largest message (255
+// chunks) has an 11 132-byte manifest; 16384, the reference's UPDATE-path
+// default, admits it, and max_owner_bytes still bounds each RRset.
+
 // The wire-size cap of one owner's TXT RRset (store.RRBytes per value).
 const (
-	// defaultMaxOwnerBytes binds before 64 values of 2048 bytes (about
-	// 132 kB) would: such an RRset could not be sent whole even over TCP.
+	// defaultMaxOwnerBytes binds before 64 values of the longest value
+	// would (about 1 MB, or 132 kB at 2048 bytes each): such an RRset
+	// could not be sent whole even over TCP.
 	defaultMaxOwnerBytes = 64000
 	// maxOwnerBytesCeiling keeps max_owner_bytes within one 65535-byte DNS
 	// message with room for the header (12), the longest question (259)

@@ -249,7 +249,7 @@ func TestNodeUpdateTools(t *testing.T) {
 		for _, c := range cases {
 			if c.name == "oversized value" && tool.name == "knsupdate/udp" {
 				// CoreDNS reads at most 512 bytes of a UDP datagram, so this
-				// 2 kB UPDATE arrives cut short: FORMERR from the server.
+				// 17 kB UPDATE arrives cut short: FORMERR from the server.
 				// nsupdate switches to TCP by itself for such messages.
 				c.want, c.ede = "FORMERR", ""
 			}
@@ -278,7 +278,7 @@ func toolCases(t *testing.T) []toolCase {
 	manOwner, man := nodeManifest(t, 1)
 	forged := []byte(man)
 	forged[len(forged)-12] ^= 1
-	_, big := nodeManifest(t, 43) // valid, just over the 2048-byte default cap
+	_, big := nodeManifest(t, 400) // valid (n ≤ 1024), 17 316 bytes: over the 16384 default cap
 	mallory, malloryID := nodeIdentity(t, "mallory")
 	claimOwner := "claim-%d.mb-0123456789ab.example.org."
 	claim := nodeClaim(t, 4)
