@@ -63,6 +63,10 @@ type Dmp struct {
 	MaxOwnerBytes int
 	MaxTTL        time.Duration
 
+	// Where max_value_len and max_owner_bytes were set, line 0 when left
+	// at their defaults, for checkOwnerBytes' errors.
+	valueLenAt, ownerBytesAt optionPos
+
 	// AllowCache lets CoreDNS's cache plugin cache dmp answers; by default
 	// dmp zones bypass it so a write is readable at once (DECISIONS N14).
 	AllowCache bool

@@ -152,6 +152,9 @@ func parse(c *caddy.Controller) (*Dmp, error) {
 		}
 		seen = true
 		d.Zones = plugin.OriginsFromArgsOrServerBlock(c.RemainingArgs(), c.ServerBlockKeys)
+		if err := checkReachable(c, d.Zones); err != nil {
+			return nil, err
+		}
 		for c.NextBlock() {
 			if err := d.parseOption(c); err != nil {
 				return nil, err
@@ -182,11 +185,12 @@ func (d *Dmp) parseOption(c *caddy.Controller) error {
 	case "address":
 		err = d.parseAddress(c)
 	case "max_value_len":
+		d.valueLenAt = at(c)
 		d.MaxValueLen, err = intArg(c, 1)
 	case "max_per_owner":
 		d.MaxPerOwner, err = intArg(c, 1)
 	case "max_owner_bytes":
-		d.MaxOwnerBytes, err = intArg(c, 1)
+		err = d.parseOwnerBytes(c)
 	case "max_ttl":
 		d.MaxTTL, err = durationArg(c, time.Second)
 	case "ratelimit":
@@ -230,19 +234,87 @@ func (d *Dmp) check() error {
 	return d.checkOwnerBytes()
 }
 
-// checkOwnerBytes refuses a max_owner_bytes whose RRset could not be sent
-// whole over TCP, or that leaves no room for one value of max_value_len.
-func (d *Dmp) checkOwnerBytes() error {
-	if d.MaxOwnerBytes > maxOwnerBytesCeiling {
-		return fmt.Errorf("max_owner_bytes %d: at most %d, so that an owner's TXT RRset "+
-			"fits one 65535-byte TCP answer with its header and question",
-			d.MaxOwnerBytes, maxOwnerBytesCeiling)
+// checkReachable refuses a served zone outside every zone of the server
+// block: CoreDNS routes a query to the block whose zone is the longest
+// suffix of its name, so such a zone would never be asked. A block for
+// "." covers every zone. Without block keys (a test controller) there is
+// nothing to compare with.
+func checkReachable(c *caddy.Controller, zones []string) error {
+	if len(c.ServerBlockKeys) == 0 {
+		return nil
 	}
-	if one := store.RRBytes(strings.Repeat("x", d.MaxValueLen)); one > d.MaxOwnerBytes {
-		return fmt.Errorf("max_owner_bytes %d: less than the %d bytes one value of "+
-			"max_value_len %d takes in an answer", d.MaxOwnerBytes, one, d.MaxValueLen)
+	block := plugin.OriginsFromArgsOrServerBlock(nil, c.ServerBlockKeys)
+	for _, z := range zones {
+		if plugin.Zones(block).Matches(z) == "" {
+			return c.Errf("zone %s is outside the zones of its server block (%s): "+
+				"no query for it reaches this block", z, strings.Join(block, " "))
+		}
 	}
 	return nil
+}
+
+// parseOwnerBytes reads "max_owner_bytes BYTES", at most the ceiling that
+// keeps an RRset within one TCP answer.
+func (d *Dmp) parseOwnerBytes(c *caddy.Controller) error {
+	d.ownerBytesAt = at(c)
+	n, err := intArg(c, 1)
+	if err != nil {
+		return err
+	}
+	if n > maxOwnerBytesCeiling {
+		return c.Errf("max_owner_bytes %d: at most %d, so that an owner's TXT RRset "+
+			"fits one 65535-byte TCP answer with its header and question",
+			n, maxOwnerBytesCeiling)
+	}
+	d.MaxOwnerBytes = n
+	return nil
+}
+
+// optionPos is where an option was set in the Corefile; line 0: not set.
+type optionPos struct {
+	file string
+	line int
+}
+
+// at is the position of c's current token.
+func at(c *caddy.Controller) optionPos { return optionPos{c.File(), c.Line()} }
+
+// errAt is an error at position p, worded as caddy's parse errors are.
+func errAt(p optionPos, format string, args ...any) error {
+	return fmt.Errorf("%s:%d - Error during parsing: %s", p.file, p.line,
+		fmt.Sprintf(format, args...))
+}
+
+// checkOwnerBytes refuses a max_value_len one value of which would not fit
+// max_owner_bytes. The error names the options the operator set, at the
+// line of the last of them, and the defaults for the others.
+func (d *Dmp) checkOwnerBytes() error {
+	one := store.RRBytes(strings.Repeat("x", d.MaxValueLen))
+	if one <= d.MaxOwnerBytes {
+		return nil
+	}
+	switch {
+	case d.ownerBytesAt.line == 0:
+		if one > maxOwnerBytesCeiling {
+			return errAt(d.valueLenAt, "max_value_len %d: one value takes %d bytes in an "+
+				"answer, more than max_owner_bytes may be (%d)", d.MaxValueLen, one,
+				maxOwnerBytesCeiling)
+		}
+		return errAt(d.valueLenAt, "max_value_len %d: too large for the default "+
+			"max_owner_bytes %d, since one value takes %d bytes in an answer; set "+
+			"max_owner_bytes %d or more (at most %d)", d.MaxValueLen, d.MaxOwnerBytes, one,
+			one, maxOwnerBytesCeiling)
+	case d.valueLenAt.line == 0:
+		return errAt(d.ownerBytesAt, "max_owner_bytes %d: less than the %d bytes one "+
+			"value of the default max_value_len %d takes in an answer", d.MaxOwnerBytes,
+			one, d.MaxValueLen)
+	}
+	pos := d.ownerBytesAt
+	if d.valueLenAt.line > pos.line {
+		pos = d.valueLenAt
+	}
+	return errAt(pos, "max_owner_bytes %d: less than the %d bytes one value of "+
+		"max_value_len %d takes in an answer", d.MaxOwnerBytes, one, d.MaxValueLen)
 }
 
 // parseDB reads "db PATH", the embedded store's file.

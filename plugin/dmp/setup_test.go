@@ -120,11 +120,22 @@ func TestParseErrors(t *testing.T) {
 		{"max_value_len text", block("max_value_len big"), `max_value_len "big"`},
 		{"max_owner_bytes zero", block("max_owner_bytes 0"), "at least 1"},
 		{"max_owner_bytes over one message", block("max_owner_bytes 65001"),
-			"max_owner_bytes 65001: at most 65000"},
+			"Testfile:2 - Error during parsing: max_owner_bytes 65001: at most 65000"},
 		{"max_owner_bytes under one value", block("max_owner_bytes 16460"),
-			"less than the 16461 bytes one value of max_value_len 16384"},
+			"Testfile:2 - Error during parsing: max_owner_bytes 16460: less than the 16461 " +
+				"bytes one value of the default max_value_len 16384"},
 		{"max_owner_bytes under one set value", block("max_value_len 900\nmax_owner_bytes 915"),
-			"less than the 916 bytes"},
+			"Testfile:3 - Error during parsing: max_owner_bytes 915: less than the 916 bytes " +
+				"one value of max_value_len 900"},
+		{"max_value_len over the default max_owner_bytes", block("max_value_len 64000"),
+			"Testfile:2 - Error during parsing: max_value_len 64000: too large for the " +
+				"default max_owner_bytes 64000, since one value takes 64263 bytes in an " +
+				"answer; set max_owner_bytes 64263 or more (at most 65000)"},
+		{"max_value_len over any max_owner_bytes", block("max_value_len 70000"),
+			"Testfile:2 - Error during parsing: max_value_len 70000: one value takes 70287 " +
+				"bytes in an answer, more than max_owner_bytes may be (65000)"},
+		{"claims maybe", block("claims maybe"),
+			"Testfile:2 - Error during parsing: claims maybe: want on or off"},
 		{"ratelimit zero", block("ratelimit 0"), "ratelimit rate"},
 		{"ratelimit bad burst", block("ratelimit 10 x"), "ratelimit burst"},
 		{"cache with argument", block("cache 30"), "Wrong argument count"},
@@ -142,6 +153,37 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("parse(%q): got error %q, want it to contain %q", c.input, err, c.want)
 			}
 		})
+	}
+}
+
+// TestParseZoneOutsideBlock checks that a served zone no query can reach,
+// since the server block is for other zones, is refused with its line.
+func TestParseZoneOutsideBlock(t *testing.T) {
+	cases := []struct {
+		keys  []string
+		input string
+		want  string // substring of the error; empty: no error
+	}{
+		{[]string{"mesh.example:5353"}, "\ndmp other.example",
+			"Testfile:2 - Error during parsing: zone other.example. is outside the zones " +
+				"of its server block (mesh.example.)"},
+		{[]string{"dns://mesh.example:53", "a.example"}, "dmp mesh.example b.example",
+			"zone b.example. is outside"},
+		{[]string{"mesh.example:5353"}, "dmp sub.mesh.example Mesh.Example", ""},
+		{[]string{".:5353"}, "dmp other.example", ""},
+		{[]string{"mesh.example"}, "dmp", ""},
+	}
+	for _, c := range cases {
+		ctl := caddy.NewTestController("dns", c.input)
+		ctl.ServerBlockKeys = c.keys
+		_, err := parse(ctl)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("keys %v, %q: got error %v, want none", c.keys, c.input, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("keys %v, %q: got error %v, want one containing %q",
+				c.keys, c.input, err, c.want)
+		}
 	}
 }
 

@@ -82,9 +82,9 @@ func (ws *writeSide) parseOption(c *caddy.Controller) (bool, error) {
 
 // onOffArg reads exactly one of "on" and "off".
 func onOffArg(c *caddy.Controller) (bool, error) {
-	args := c.RemainingArgs()
+	key, args := c.Val(), c.RemainingArgs()
 	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
-		return false, c.Errf("%s: want on or off", c.Val())
+		return false, c.Errf("%s %s: want on or off", key, strings.Join(args, " "))
 	}
 	return args[0] == "on", nil
 }

@@ -43,7 +43,6 @@ func TestWriteOptions(t *testing.T) {
 			func(ws *writeSide) bool { return ws.reg.cfg.Zone == "other.example." }},
 		{"registration zone twice", "registration_zone a. b.", false, nil},
 		{"public admin", "admin 0.0.0.0:8054 /etc/token", false, nil},
-		{"claims maybe", "claims maybe", false, nil},
 		{"bad rate", "claim_rate x 1m", false, nil},
 		{"bad scope", "registration_scope wide", false, nil},
 		{"registration without node", "registration 127.0.0.1:8053", false, nil},
