@@ -70,7 +70,7 @@ func printKeys(w io.Writer, ks []admin.KeyInfo) error {
 func newKeysAdd(o *options) *cobra.Command {
 	var nk admin.NewKey
 	var ttl time.Duration
-	var asJSON, force bool
+	var asJSON, force, replace bool
 	cmd := &cobra.Command{
 		Use:   "add NAME --scope PATTERN [--scope PATTERN...]",
 		Short: "Add a key allowed to write the owner names its scope covers",
@@ -81,16 +81,22 @@ func newKeysAdd(o *options) *cobra.Command {
 			"A scope that covers the apex of a zone the node serves (the apex, a\n" +
 			"parent of it, '*') or every name below it ('*.' + the zone) lets the key\n" +
 			"write and delete everyone's records there. The node refuses it unless\n" +
-			"--force is given, and dmpctl then prints its warning on stderr.",
+			"--force is given, and dmpctl then prints its warning on stderr.\n\n" +
+			"A NAME that already has a key is refused: replacing it cuts off every\n" +
+			"client holding the old secret. --replace replaces it (new secret, scope\n" +
+			"and lifetime) and says so on stderr.",
 		Example: "  $ dmpctl keys add relay.mesh.example. --scope 'slot-*.mb-*.mesh.example'\n" +
-			"  $ dmpctl keys add ops.mesh.example. --scope mesh.example --force",
+			"  $ dmpctl keys add ops.mesh.example. --scope mesh.example --force\n" +
+			"  $ dmpctl keys add relay.mesh.example. --scope 'slot-*.mb-*.mesh.example' " +
+			"--replace",
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := o.client()
 			if err != nil {
 				return err
 			}
-			nk.Name, nk.TTL, nk.Force = args[0], int64(ttl/time.Second), force
+			nk.Name, nk.TTL, nk.Force, nk.Replace = args[0], int64(ttl/time.Second), force,
+				replace
 			k, err := c.Add(cmd.Context(), nk)
 			if err != nil {
 				return addError(err)
@@ -98,6 +104,10 @@ func newKeysAdd(o *options) *cobra.Command {
 			for _, w := range k.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "dmpctl: warning: %s: this key can "+
 					"overwrite and delete everyone's records\n", w)
+			}
+			if k.Replaced {
+				fmt.Fprintf(cmd.ErrOrStderr(), "dmpctl: replaced the key %s; its old "+
+					"secret no longer verifies\n", k.Name)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), k)
@@ -114,18 +124,24 @@ func newKeysAdd(o *options) *cobra.Command {
 	cmd.Flags().DurationVar(&ttl, "ttl", 0, "key lifetime, e.g. 2160h (default: never expires)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&force, "force", false, "accept a scope that covers a whole zone")
+	cmd.Flags().BoolVar(&replace, "replace", false, "replace the key if NAME already has one")
 	cmd.MarkFlagRequired("scope")
 	return cmd
 }
 
-// addError maps the node's refusal of a zone-wide scope to a usage error
-// that names --force; any other failure is a node error.
+// addError maps the node's refusals that a flag would accept to usage
+// errors naming the flag: a zone-wide scope (--force) and a name that has
+// a key (--replace, which the node's text names). Any other failure is a
+// node error.
 func addError(err error) error {
 	var se *admin.StatusError
-	if errors.As(err, &se) && se.Status == http.StatusConflict {
-		return usageError{fmt.Errorf("%s; pass --force if that is meant", se.Reason)}
+	switch {
+	case !errors.As(err, &se) || se.Status != http.StatusConflict:
+		return nodeError{err}
+	case se.Code == admin.CodeKeyExists:
+		return usageError{errors.New(se.Reason)}
 	}
-	return nodeError{err}
+	return usageError{fmt.Errorf("%s; pass --force if that is meant", se.Reason)}
 }
 
 func newKeysRevoke(o *options) *cobra.Command {

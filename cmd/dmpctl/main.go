@@ -78,7 +78,8 @@ Exit codes:
   0  success
   1  local error (the token file cannot be read or is empty)
   2  network or node error (endpoint unreachable, token refused, key unknown)
-  3  usage error (unknown command or flag, wrong arguments, a refused scope)`
+  3  usage error (unknown command or flag, wrong arguments, a refused scope,
+     a key name that exists without --replace)`
 
 func newRoot() *cobra.Command {
 	o := &options{}

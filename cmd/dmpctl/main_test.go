@@ -37,6 +37,13 @@ func runErr(t *testing.T, args ...string) (string, string, error) {
 // an embedded store and returns the global flags that reach it.
 func startAdmin(t *testing.T) []string {
 	t.Helper()
+	g, _ := startAdminStore(t)
+	return g
+}
+
+// startAdminStore is startAdmin that also returns the store.
+func startAdminStore(t *testing.T) ([]string, *boltstore.Store) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := boltstore.Open(filepath.Join(dir, "dmp.db"), boltstore.Options{})
 	if err != nil {
@@ -50,7 +57,7 @@ func startAdmin(t *testing.T) []string {
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return []string{"--admin", srv.URL, "--token-file", tokenFile}
+	return []string{"--admin", srv.URL, "--token-file", tokenFile}, st
 }
 
 func TestKeys(t *testing.T) {
@@ -134,9 +141,10 @@ func freeAddr(t *testing.T) string {
 // key with the node's warning on stderr.
 func TestZoneWide(t *testing.T) {
 	g := startAdmin(t)
-	for _, scope := range []string{"example.org", "*.example.org", "*", "org"} {
+	for i, scope := range []string{"example.org", "*.example.org", "*", "org"} {
 		t.Run(scope, func(t *testing.T) {
-			add := append(g, "keys", "add", "k.example.org", "--scope", scope)
+			name := fmt.Sprintf("k%d.example.org", i)
+			add := append(g, "keys", "add", name, "--scope", scope)
 			_, err := run(t, add...)
 			if got := exitCode(err); got != exitUsage || !strings.Contains(fmt.Sprint(err),
 				"--force") {
@@ -144,7 +152,7 @@ func TestZoneWide(t *testing.T) {
 					exitUsage)
 			}
 			out, errOut, err := runErr(t, append(add, "--force")...)
-			if err != nil || !strings.HasPrefix(out, "key hmac-sha256 k.example.org.") ||
+			if err != nil || !strings.HasPrefix(out, "key hmac-sha256 "+name+".") ||
 				!strings.Contains(errOut, "dmpctl: warning: scope") {
 				t.Fatalf("forced: got %q, %q, %v; want the key and a warning", out, errOut,
 					err)
@@ -158,4 +166,49 @@ func TestZoneWide(t *testing.T) {
 		t.Fatalf("mailbox scope: got %q, %q, %v; want the key without a warning", out,
 			errOut, err)
 	}
+}
+
+// TestKeysReplace checks that adding a name that has a key is a usage
+// error naming --replace that leaves the key alone, and that --replace
+// replaces it, printing the new secret and saying so on stderr.
+func TestKeysReplace(t *testing.T) {
+	g, st := startAdminStore(t)
+	add := append(g, "keys", "add", "relay.example.org", "--scope", "slot-*.mb-*.example.org")
+	out, err := run(t, add...)
+	if err != nil {
+		t.Fatalf("first add: %v", err)
+	}
+	first := secretOf(t, out)
+
+	out, errOut, err := runErr(t, append(add, "--ttl", "1h")...)
+	want := "key relay.example.org. exists; revoke it first, or pass --replace"
+	if got := exitCode(err); got != exitUsage || fmt.Sprint(err) != want || out != "" ||
+		errOut != "" {
+		t.Fatalf("second add: got exit %d (%v), %q, %q; want %d %q", got, err, out, errOut,
+			exitUsage, want)
+	}
+	if k, _ := st.GetKey(context.Background(), "relay.example.org."); k.Secret != first ||
+		!k.Expires.IsZero() {
+		t.Fatalf("after the refused add: stored %+v, want the first key", k)
+	}
+
+	out, errOut, err = runErr(t, append(add, "--ttl", "1h", "--replace")...)
+	if err != nil || errOut != "dmpctl: replaced the key relay.example.org.; its old "+
+		"secret no longer verifies\n" {
+		t.Fatalf("replace: got %q, %v", errOut, err)
+	}
+	k, _ := st.GetKey(context.Background(), "relay.example.org.")
+	if second := secretOf(t, out); second == first || k.Secret != second || k.Expires.IsZero() {
+		t.Fatalf("replace: printed %q, stored %+v; want the new key stored", out, k)
+	}
+}
+
+// secretOf returns the secret "keys add" printed.
+func secretOf(t *testing.T, out string) string {
+	t.Helper()
+	_, secret, ok := strings.Cut(out, "\nsecret ")
+	if !ok || len(strings.TrimSpace(secret)) != 44 {
+		t.Fatalf("keys add printed %q, want a 32-byte secret", out)
+	}
+	return strings.TrimSpace(secret)
 }

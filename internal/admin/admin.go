@@ -5,14 +5,19 @@
 // on either store.
 //
 //	GET    /v1/keys          -> [KeyInfo]
-//	POST   /v1/keys          NewKey -> KeyInfo with the secret, or 409
+//	POST   /v1/keys          NewKey -> 201 KeyInfo with the secret (200 if
+//	                         it replaced a key), 400 or 409
 //	DELETE /v1/keys/{name}   -> 204, or 404 for an unknown key
 //
 // Secrets are returned once, when a key is added, and never listed. A
 // scope pattern that covers the apex of a zone the node serves, or every
 // name below it, lets the key write (and, literal, delete) everyone's
 // records there: the endpoint refuses it with 409 unless NewKey.Force is
-// set, and then lists it in KeyInfo.Warnings.
+// set, and then lists it in KeyInfo.Warnings. Adding a name that already
+// has a key is refused with 409 too, unless NewKey.Replace is set: a
+// silent replacement would cut off every client holding the old secret.
+// Each 409 carries a code (CodeZoneWide, CodeKeyExists) naming the field
+// that would accept the request.
 package admin
 
 import (
@@ -23,6 +28,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/httpjson"
@@ -48,6 +54,7 @@ type KeyInfo struct {
 	Expires   time.Time `json:"expires,omitzero"`
 	Secret    string    `json:"secret,omitempty"`   // base64; only when added
 	Warnings  []string  `json:"warnings,omitempty"` // zone-wide scopes; only when added
+	Replaced  bool      `json:"replaced,omitempty"` // the add replaced a key of that name
 }
 
 // NewKey is the body of POST /v1/keys.
@@ -58,7 +65,15 @@ type NewKey struct {
 	Scope     []string `json:"scope"`
 	TTL       int64    `json:"ttl_seconds,omitempty"` // 0: never expires
 	Force     bool     `json:"force,omitempty"`       // accept zone-wide scopes
+	Replace   bool     `json:"replace,omitempty"`     // replace a key of that name
 }
+
+// Codes of a 409 reply's "code" field: what the endpoint refused and which
+// NewKey field would make it accept the request.
+const (
+	CodeZoneWide  = "zone_wide"  // a zone-wide scope; Force accepts it
+	CodeKeyExists = "key_exists" // the name has a key; Replace replaces it
+)
 
 // CheckLoopback refuses a listen address whose host is not a loopback
 // address or "localhost".
@@ -85,6 +100,10 @@ type Handler struct {
 	now   func() time.Time
 	rand  io.Reader
 	mux   *http.ServeMux
+
+	// addMu makes an add's existence check and its write one step for
+	// this node; see putNew for several nodes on one store.
+	addMu sync.Mutex
 }
 
 // New returns a Handler that accepts token for a node serving zones. now

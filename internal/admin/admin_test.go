@@ -157,7 +157,8 @@ func TestZoneWide(t *testing.T) {
 			nk := NewKey{Name: "k.mesh.example.", Scope: []string{tc.scope}}
 			_, err := c.Add(ctx, nk)
 			var se *StatusError
-			refused := errors.As(err, &se) && se.Status == http.StatusConflict
+			refused := errors.As(err, &se) && se.Status == http.StatusConflict &&
+				se.Code == CodeZoneWide
 			if refused != tc.wide || (err != nil && !refused) {
 				t.Fatalf("unforced: got %v, want refused=%v", err, tc.wide)
 			}
@@ -165,12 +166,84 @@ func TestZoneWide(t *testing.T) {
 				t.Fatalf("unforced: got %d keys stored", len(ks))
 			}
 
-			nk.Force = true
+			nk.Force, nk.Replace = true, true
 			added, err := c.Add(ctx, nk)
-			if err != nil || (len(added.Warnings) > 0) != tc.wide {
-				t.Fatalf("forced: got %+v, %v; want warnings=%v", added, err, tc.wide)
+			if err != nil || (len(added.Warnings) > 0) != tc.wide || added.Replaced == tc.wide {
+				t.Fatalf("forced: got %+v, %v; want warnings=%v, replaced=%v", added, err,
+					tc.wide, !tc.wide)
 			}
 		})
+	}
+}
+
+// TestAddExisting checks that adding a name that has a key is refused
+// with 409 and CodeKeyExists, leaving the key as it was, and that Replace
+// replaces it and says so.
+func TestAddExisting(t *testing.T) {
+	c, st := setup(t)
+	ctx := context.Background()
+	first, err := c.Add(ctx, NewKey{Name: "ops.mesh.example.", Scope: []string{"ops.mesh.example"}})
+	if err != nil || first.Replaced {
+		t.Fatalf("first add: got %+v, %v", first, err)
+	}
+
+	again := NewKey{Name: "OPS.mesh.example", Scope: []string{"x.mesh.example"}, TTL: 60,
+		Secret: "YW5vdGhlci1zZWNyZXQtb2YtMzItYnl0ZXMtbG9uZyE="}
+	_, err = c.Add(ctx, again)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusConflict || se.Code != CodeKeyExists ||
+		se.Reason != "key ops.mesh.example. exists; revoke it first, or pass --replace" {
+		t.Fatalf("second add: got %#v, want 409 %s", err, CodeKeyExists)
+	}
+	if k, _ := st.GetKey(ctx, "ops.mesh.example."); k.Secret != first.Secret ||
+		k.Scope[0] != "ops.mesh.example" || !k.Expires.IsZero() {
+		t.Fatalf("after the refused add: stored %+v, want the first key", k)
+	}
+
+	again.Replace = true
+	got, err := c.Add(ctx, again)
+	if err != nil || !got.Replaced || got.Secret != again.Secret {
+		t.Fatalf("replace: got %+v, %v; want replaced with the new secret", got, err)
+	}
+	if k, _ := st.GetKey(ctx, "ops.mesh.example."); k.Secret != again.Secret ||
+		k.Scope[0] != "x.mesh.example" || k.Expires.Unix() != 1_900_000_060 {
+		t.Fatalf("after replace: stored %+v, want the new key", k)
+	}
+}
+
+// TestAddConcurrent sends many adds of one new name at once: exactly one
+// is stored and every other is refused as existing.
+func TestAddConcurrent(t *testing.T) {
+	c, st := setup(t)
+	const n = 16
+	secrets := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := c.Add(context.Background(), NewKey{Name: "race.mesh.example.",
+				Scope: []string{"race.mesh.example"}})
+			secrets[i], errs[i] = k.Secret, err
+		}()
+	}
+	wg.Wait()
+
+	stored, _ := st.GetKey(context.Background(), "race.mesh.example.")
+	won := 0
+	for i, err := range errs {
+		var se *StatusError
+		switch {
+		case err == nil && secrets[i] == stored.Secret:
+			won++
+		case !errors.As(err, &se) || se.Code != CodeKeyExists:
+			t.Fatalf("add %d: got %v (secret %q), want stored or %s", i, err, secrets[i],
+				CodeKeyExists)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d adds won, want exactly 1", won)
 	}
 }
 

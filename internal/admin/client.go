@@ -12,11 +12,14 @@ import (
 )
 
 // StatusError is a request the admin endpoint answered with a failure
-// status; http.StatusConflict means a zone-wide scope sent without force.
+// status. A http.StatusConflict carries a Code: CodeZoneWide for a
+// zone-wide scope sent without force, CodeKeyExists for a name that has a
+// key, sent without replace.
 type StatusError struct {
 	Method, Path string
 	Status       int
 	Reason       string // the endpoint's "error" text
+	Code         string // the endpoint's "code", on a 409
 }
 
 // Error implements the error interface.
@@ -37,7 +40,8 @@ func (c *Client) List(ctx context.Context) ([]KeyInfo, error) {
 	return out, c.do(ctx, http.MethodGet, "/v1/keys", nil, &out)
 }
 
-// Add adds a key and returns it with its secret.
+// Add adds a key and returns it with its secret. A name that has a key
+// is a *StatusError with CodeKeyExists unless nk.Replace is set.
 func (c *Client) Add(ctx context.Context, nk NewKey) (KeyInfo, error) {
 	var out KeyInfo
 	return out, c.do(ctx, http.MethodPost, "/v1/keys", nk, &out)
@@ -76,10 +80,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if resp.StatusCode/100 != 2 {
 		var e struct {
 			Error string `json:"error"`
+			Code  string `json:"code"`
 		}
 		json.Unmarshal(raw, &e) // a body that is not JSON leaves the reason empty
 		return &StatusError{Method: method, Path: path, Status: resp.StatusCode,
-			Reason: e.Error}
+			Reason: e.Error, Code: e.Code}
 	}
 	if out == nil || len(raw) == 0 {
 		return nil

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -54,20 +55,71 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 	var zw *zoneWideError
 	switch {
 	case errors.As(err, &zw):
-		httpjson.Error(w, zw.status(), err.Error())
+		conflict(w, CodeZoneWide, err.Error())
 		return
 	case err != nil:
 		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := h.st.PutKey(r.Context(), k); err != nil {
+
+	replaced, err := h.putNew(r.Context(), k, nk.Replace)
+	switch {
+	case errors.Is(err, errKeyExists):
+		conflict(w, CodeKeyExists, fmt.Sprintf("key %s exists; revoke it first, "+
+			"or pass --replace", k.Name))
+		return
+	case err != nil:
 		httpjson.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	ki := info(k)
-	ki.Secret = secret
+	ki.Secret, ki.Replaced = secret, replaced
 	ki.Warnings = zoneWide(k.Scope, h.zones)
-	httpjson.Write(w, http.StatusCreated, ki)
+	status := http.StatusCreated
+	if replaced {
+		status = http.StatusOK
+	}
+	httpjson.Write(w, status, ki)
+}
+
+// errKeyExists: putNew found a key of that name and was not told to
+// replace it.
+var errKeyExists = errors.New("key exists")
+
+// putNew stores k unless a key of its name exists and replace is false
+// (errKeyExists), and reports whether it replaced one.
+//
+// The store has no put-if-absent, so check and write are two steps. On
+// one node addMu makes them one. Nodes sharing a Redis can still race:
+// two adds of one new name, at two nodes at the same instant, both find
+// it absent and the later write wins. That fails closed: the stored key
+// is exactly what one operator asked for, the other's secret just never
+// verifies. What the check is for, not cutting off clients of a key
+// already in use, holds whatever the timing, since a key stored before
+// the check is always seen.
+// TODO(#5): a store PutKey that refuses an existing name (HSETNX in the
+// script, a Get in the bbolt transaction) would close the race.
+func (h *Handler) putNew(ctx context.Context, k store.Key, replace bool) (bool, error) {
+	h.addMu.Lock()
+	defer h.addMu.Unlock()
+	_, err := h.st.GetKey(ctx, k.Name)
+	exists := err == nil
+	switch {
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return false, fmt.Errorf("key %s: %w", k.Name, err)
+	case exists && !replace:
+		return false, errKeyExists
+	}
+	if err := h.st.PutKey(ctx, k); err != nil {
+		return false, fmt.Errorf("key %s: %w", k.Name, err)
+	}
+	return exists, nil
+}
+
+// conflict answers 409 with the error text and the code that says which
+// NewKey field would accept the request.
+func conflict(w http.ResponseWriter, code, msg string) {
+	httpjson.Write(w, http.StatusConflict, map[string]string{"error": msg, "code": code})
 }
 
 // build checks a NewKey and returns the key to store and its secret.

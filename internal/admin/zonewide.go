@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/dnsmesh/dmp/internal/scope"
@@ -42,13 +41,11 @@ func zoneWide(patterns, zones []string) []string {
 	return out
 }
 
-// zoneWideError refuses a zone-wide scope sent without force (HTTP 409,
-// which tells the client that force would accept it).
+// zoneWideError refuses a zone-wide scope sent without force (HTTP 409
+// with CodeZoneWide, which tells the client that force would accept it).
 type zoneWideError struct{ lines []string }
 
 func (e *zoneWideError) Error() string {
 	return strings.Join(e.lines, "; ") +
 		": the key could overwrite and delete everyone's records"
 }
-
-func (e *zoneWideError) status() int { return http.StatusConflict }
