@@ -91,6 +91,9 @@ func newKeysAdd(o *options) *cobra.Command {
 			"--replace",
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkTTL(cmd, ttl); err != nil {
+				return err
+			}
 			c, err := o.client()
 			if err != nil {
 				return err
@@ -121,12 +124,28 @@ func newKeysAdd(o *options) *cobra.Command {
 	cmd.Flags().StringVar(&nk.Algorithm, "algorithm", "hmac-sha256",
 		"hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224 or hmac-sha1")
 	cmd.Flags().StringVar(&nk.Secret, "secret", "", "base64 secret (default: 32 random bytes)")
-	cmd.Flags().DurationVar(&ttl, "ttl", 0, "key lifetime, e.g. 2160h (default: never expires)")
+	cmd.Flags().DurationVar(&ttl, "ttl", 0,
+		"key lifetime, whole seconds of at least 1s, e.g. 2160h (default: never expires)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&force, "force", false, "accept a scope that covers a whole zone")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the key if NAME already has one")
 	cmd.MarkFlagRequired("scope")
 	return cmd
+}
+
+// checkTTL refuses a --ttl that is given but not a positive whole number
+// of seconds: the node counts in seconds, so a negative or sub-second one
+// would reach it as 0, a key that never expires. Without --ttl the key
+// never expires, as the help says.
+func checkTTL(cmd *cobra.Command, ttl time.Duration) error {
+	if !cmd.Flags().Changed("ttl") {
+		return nil
+	}
+	if ttl < time.Second || ttl%time.Second != 0 {
+		return usageError{fmt.Errorf("--ttl %s: want a whole number of seconds, at least "+
+			"1s; leave --ttl out for a key that never expires", ttl)}
+	}
+	return nil
 }
 
 // addError maps the node's refusals that a flag would accept to usage

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dnsmesh/dmp/internal/admin"
 	"github.com/dnsmesh/dmp/internal/store/boltstore"
@@ -114,6 +115,10 @@ func TestExitCodes(t *testing.T) {
 			"no such file"},
 		{"node unreachable", []string{"--admin", down, "--token-file", good, "keys", "list"},
 			2, "connect"},
+		{"negative ttl", addTo(down, good, "--ttl", "-1h"), 3, "--ttl -1h0m0s: want"},
+		{"sub-second ttl", addTo(down, good, "--ttl", "500ms"), 3, "--ttl 500ms: want"},
+		{"zero ttl", addTo(down, good, "--ttl", "0s"), 3, "leave --ttl out"},
+		{"fractional ttl", addTo(down, good, "--ttl", "1500ms"), 3, "whole number"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,6 +129,14 @@ func TestExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addTo is a valid "keys add" sent to the admin URL with tokenFile, and
+// extra flags: a usage error in them must be found before the request,
+// which would fail with exit 2 if admin is down.
+func addTo(admin, tokenFile string, extra ...string) []string {
+	return append([]string{"--admin", admin, "--token-file", tokenFile, "keys", "add",
+		"k.example.org", "--scope", "k.example.org"}, extra...)
 }
 
 func freeAddr(t *testing.T) string {
@@ -211,4 +224,31 @@ func secretOf(t *testing.T, out string) string {
 		t.Fatalf("keys add printed %q, want a 32-byte secret", out)
 	}
 	return strings.TrimSpace(secret)
+}
+
+// TestKeysTTL checks that without --ttl a key never expires and that a
+// whole --ttl sets the expiry that many seconds after its creation.
+func TestKeysTTL(t *testing.T) {
+	g, st := startAdminStore(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want time.Duration // 0: never expires
+	}{
+		{"forever.example.org", nil, 0},
+		{"second.example.org", []string{"--ttl", "1s"}, time.Second},
+		{"quarter.example.org", []string{"--ttl", "2160h"}, 2160 * time.Hour},
+	} {
+		args := append(g, append([]string{"keys", "add", tc.name, "--scope", tc.name},
+			tc.args...)...)
+		if _, err := run(t, args...); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		k, err := st.GetKey(ctx, tc.name+".")
+		if got := k.Expires.Sub(k.Created); err != nil || k.Expires.IsZero() != (tc.want == 0) ||
+			tc.want != 0 && got != tc.want {
+			t.Fatalf("%s: stored %+v (%v), want a lifetime of %v", tc.name, k, err, tc.want)
+		}
+	}
 }

@@ -63,7 +63,7 @@ type NewKey struct {
 	Algorithm string   `json:"algorithm,omitempty"` // default hmac-sha256
 	Secret    string   `json:"secret,omitempty"`    // base64; generated when empty
 	Scope     []string `json:"scope"`
-	TTL       int64    `json:"ttl_seconds,omitempty"` // 0: never expires
+	TTL       int64    `json:"ttl_seconds,omitempty"` // 0: never expires; < 0 refused
 	Force     bool     `json:"force,omitempty"`       // accept zone-wide scopes
 	Replace   bool     `json:"replace,omitempty"`     // replace a key of that name
 }

@@ -113,6 +113,10 @@ func TestAddRefusals(t *testing.T) {
 		{"short secret", NewKey{Name: "a.mesh.example.", Secret: "c2hvcnQ=",
 			Scope: []string{"mesh.example"}}},
 		{"bad name", NewKey{Name: "a..b", Scope: []string{"mesh.example"}}},
+		{"negative ttl", NewKey{Name: "a.mesh.example.", TTL: -3600,
+			Scope: []string{"a.mesh.example"}}},
+		{"overflowing ttl", NewKey{Name: "a.mesh.example.", TTL: 1 << 62,
+			Scope: []string{"a.mesh.example"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +128,27 @@ func TestAddRefusals(t *testing.T) {
 				t.Fatalf("got %d keys, want 0", len(ks))
 			}
 		})
+	}
+}
+
+// TestAddFractionalTTL checks that a ttl_seconds that is not a whole
+// number is refused rather than rounded to 0, a key that never expires.
+func TestAddFractionalTTL(t *testing.T) {
+	c, st := setup(t)
+	body := `{"name":"a.mesh.example.","scope":["a.mesh.example"],"ttl_seconds":0.5}`
+	req, err := http.NewRequest(http.MethodPost, c.URL+"/v1/keys", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ks, _ := st.ListKeys(context.Background()); resp.StatusCode != http.StatusBadRequest ||
+		len(ks) != 0 {
+		t.Fatalf("got HTTP %d and %d keys, want 400 and none", resp.StatusCode, len(ks))
 	}
 }
 

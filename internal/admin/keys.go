@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -135,6 +136,9 @@ func (h *Handler) build(nk NewKey) (store.Key, string, error) {
 	if !tsigauth.Supported(alg) {
 		return store.Key{}, "", fmt.Errorf("algorithm %q is not supported", nk.Algorithm)
 	}
+	if err := checkTTL(nk.TTL); err != nil {
+		return store.Key{}, "", err
+	}
 	if len(nk.Scope) == 0 {
 		return store.Key{}, "", errors.New("a key needs at least one scope pattern")
 	}
@@ -160,6 +164,20 @@ func (h *Handler) build(nk NewKey) (store.Key, string, error) {
 		k.Expires = now.Add(time.Duration(nk.TTL) * time.Second)
 	}
 	return k, secret, nil
+}
+
+// maxTTL is the longest key lifetime, in seconds, that a time.Duration
+// holds.
+const maxTTL = int64(math.MaxInt64 / time.Second)
+
+// checkTTL refuses a negative lifetime, which would otherwise be taken
+// for "never expires" (0), and one too long to compute an expiry from.
+func checkTTL(ttl int64) error {
+	if ttl < 0 || ttl > maxTTL {
+		return fmt.Errorf("ttl_seconds %d: want 1..%d, or 0 for a key that never expires",
+			ttl, maxTTL)
+	}
+	return nil
 }
 
 // secret checks a given base64 secret or makes a 32-byte one.
