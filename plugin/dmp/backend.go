@@ -58,7 +58,8 @@ func (d *Dmp) parseRedis(c *caddy.Controller) error {
 		return err
 	}
 	d.source = fmt.Sprintf("redis %s %v", mode, opts.Addrs)
-	d.open = redisBackend(opts, d.source)
+	d.open = redisBackend(opts)
+	d.health.explain = redisProblem
 	return nil
 }
 
@@ -180,21 +181,14 @@ func redisOptions(mode, rawURL string) (*redis.UniversalOptions, error) {
 
 // redisBackend makes a Redis client with opts. It does not wait for
 // Redis: while it is unreachable queries get SERVFAIL and Ready reports
-// false, and go-redis reconnects on its own once it is back. A first
-// ping in the background logs why Redis cannot be used, so a wrong
+// false, and go-redis reconnects on its own once it is back. OnStartup's
+// first ping goes through the store's health bookkeeping, which logs the
+// outage once with redisProblem's reading of the error, so a wrong
 // password or an untrusted certificate is named at startup.
-func redisBackend(opts *redis.UniversalOptions, source string) func() (store.Store, error) {
+func redisBackend(opts *redis.UniversalOptions) func() (store.Store, error) {
 	return func() (store.Store, error) {
 		redisLogOnce.Do(func() { redis.SetLogger(redisLogger{}) })
-		s := redisstore.New(redis.NewUniversalClient(opts))
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 3*redisTimeout)
-			defer cancel()
-			if err := s.Ping(ctx); err != nil {
-				log.Errorf("%s: %s: %v", source, redisProblem(err), err)
-			}
-		}()
-		return s, nil
+		return redisstore.New(redis.NewUniversalClient(opts)), nil
 	}
 }
 
@@ -212,7 +206,7 @@ func redisProblem(err error) string {
 	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"):
 		return "TLS handshake failed"
 	}
-	return "not reachable, queries get SERVFAIL until it is"
+	return "not reachable"
 }
 
 var redisLogOnce sync.Once

@@ -14,23 +14,40 @@ var log = clog.NewWithPlugin("dmp")
 const readyTimeout = time.Second
 
 // storeHealth logs a store outage once when it starts and once when it
-// ends, rather than once per failed query.
+// ends, rather than once per failed query. Every store call goes through
+// it, the startup check included, so an outage gets one line naming the
+// store and, for Redis, what to check (a wrong password, an untrusted
+// certificate).
 type storeHealth struct {
-	down atomic.Bool
+	down    atomic.Bool
+	source  string             // the store, as "redis standalone [host:port]"
+	explain func(error) string // what the operator should check; nil: "unavailable"
 }
 
 // failed records a store error, logging it if the store was up.
 func (h *storeHealth) failed(err error) {
-	if h.down.CompareAndSwap(false, true) {
-		log.Errorf("store unavailable, answering SERVFAIL: %v", err)
+	if !h.down.CompareAndSwap(false, true) {
+		return
 	}
+	problem := "unavailable"
+	if h.explain != nil {
+		problem = h.explain(err)
+	}
+	log.Errorf("%s: %s; answering SERVFAIL until it is back: %v", h.name(), problem, err)
 }
 
 // ok records a successful store call, logging the recovery if it was down.
 func (h *storeHealth) ok() {
 	if h.down.Load() && h.down.CompareAndSwap(true, false) {
-		log.Info("store available again")
+		log.Infof("%s: store available again", h.name())
 	}
+}
+
+func (h *storeHealth) name() string {
+	if h.source == "" {
+		return "store"
+	}
+	return h.source
 }
 
 // record reports the outcome of one store call: failed for an error, ok

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/nodetest"
+	"github.com/dnsmesh/dmp/internal/proctest"
 	"github.com/dnsmesh/dmp/internal/redistest"
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/store/redisstore"
@@ -194,27 +195,55 @@ func TestRedisTLSPassword(t *testing.T) {
 			t.Errorf("ready: got %d, want 200", got)
 		}
 	})
-	bad := []struct{ name, redis, log string }{
-		{"wrong password", withCA("rediss://:not-the-secret@" + srv.Addr()),
+	dead := deadRedisAddr(t)
+	bad := []struct{ name, redis, addr, log string }{
+		{"wrong password", withCA("rediss://:not-the-secret@" + srv.Addr()), srv.Addr(),
 			"authentication failed, check the user and password in the redis URL"},
-		{"no password", withCA("rediss://" + srv.Addr()), "authentication failed"},
-		{"CA not named", srv.URL(), "TLS certificate not trusted, name its CA with tls_ca"},
+		{"no password", withCA("rediss://" + srv.Addr()), srv.Addr(),
+			"authentication failed, check the user and password in the redis URL"},
+		{"CA not named", srv.URL(), srv.Addr(),
+			"TLS certificate not trusted, name its CA with tls_ca"},
+		{"not running", "redis://" + dead, dead, "not reachable"},
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
 			n := nodetest.Start(t, redisCorefile(b.redis))
-			wantLog(t, n, "[ERROR] plugin/dmp: redis standalone ["+srv.Addr()+"]: "+b.log)
+			wantLog(t, n, "[ERROR] plugin/dmp: redis standalone ["+b.addr+"]: "+b.log+
+				"; answering SERVFAIL until it is back: ")
 			if _, rc := txtAnswer(t, n, owner); rc != dns.RcodeServerFailure {
 				t.Errorf("TXT: got %s, want SERVFAIL", dns.RcodeToString[rc])
 			}
 			if got := ready(t, n); got != http.StatusServiceUnavailable {
 				t.Errorf("ready: got %d, want 503", got)
 			}
+			wantOneOutageLine(t, n.Output())
 			if strings.Contains(n.Output(), "not-the-secret") ||
 				strings.Contains(n.Output(), "panic") {
 				t.Errorf("log shows the password or a panic:\n%s", n.Output())
 			}
 		})
+	}
+}
+
+// deadRedisAddr returns a loopback address where nothing listens.
+func deadRedisAddr(t *testing.T) string {
+	t.Helper()
+	port, err := proctest.FreePort(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// wantOneOutageLine checks that out logs exactly one error line, the
+// outage, after a startup check, a failed query and a failed ready probe.
+func wantOneOutageLine(t *testing.T, out string) {
+	t.Helper()
+	if c := strings.Count(out, "[ERROR]"); c != 1 {
+		t.Errorf("got %d error lines, want the outage logged once:\n%s", c, out)
+	}
+	if c := strings.Count(out, "available again"); c != 0 {
+		t.Errorf("got %d recoveries logged, want none:\n%s", c, out)
 	}
 }
 

@@ -82,7 +82,8 @@ func (d *Dmp) OnStartup() error {
 	d.stores = newSwapStore(s)
 	d.Store = d.stores
 	log.Infof("serving %s from %s", strings.Join(d.Zones, " "), d.source)
-	d.Ready() // logs once if the store cannot be reached yet
+	d.health.source = d.source
+	d.Ready() // the health bookkeeping logs once if the store cannot be reached yet
 	d.maint = startMaintainer(d, maintainInterval)
 	if err := d.write.start(d); err != nil {
 		return plugin.Error("dmp", err)
