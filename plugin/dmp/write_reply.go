@@ -57,7 +57,8 @@ func refusal(rcode int, text string) outcome {
 // writeUpdateReply answers r with o. The extended DNS error goes in only
 // when the request carried EDNS (RFC 8914, RFC 6891 §7). A signed request
 // gets a signed reply packed here, since the server's own signing knows
-// only static keys (N5b).
+// only static keys (N5b); writeSigned still shows its rcode to log and
+// prometheus.
 func (d *Dmp) writeUpdateReply(w dns.ResponseWriter, r *dns.Msg, s *tsigauth.Signed,
 	o outcome, now time.Time) {
 	m := new(dns.Msg)
@@ -80,7 +81,7 @@ func (d *Dmp) writeUpdateReply(w dns.ResponseWriter, r *dns.Msg, s *tsigauth.Sig
 		log.Errorf("update: signing reply: %v", err)
 		return
 	}
-	w.Write(wire)
+	writeSigned(w, m, wire)
 }
 
 // edeCode is the RFC 8914 info code sent with an UPDATE reply's text:
