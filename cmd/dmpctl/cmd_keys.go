@@ -19,9 +19,22 @@ func newKeys(o *options) *cobra.Command {
 	keys := &cobra.Command{
 		Use:   "keys",
 		Short: "List, add and revoke TSIG keys",
+		RunE:  missingCommand,
 	}
 	keys.AddCommand(newKeysList(o), newKeysAdd(o), newKeysRevoke(o))
 	return keys
+}
+
+// missingCommand answers a command that needs a subcommand and got none
+// or an unknown one: a usage error (cobra reports unknown subcommands
+// only at the root, and would print help and exit 0 here).
+func missingCommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unknown command %q for %q; see '%s --help'", args[0],
+			cmd.CommandPath(), cmd.CommandPath())}
+	}
+	cmd.Usage()
+	return usageError{errors.New("missing command")}
 }
 
 func newKeysList(o *options) *cobra.Command {
@@ -37,7 +50,7 @@ func newKeysList(o *options) *cobra.Command {
 			}
 			ks, err := c.List(cmd.Context())
 			if err != nil {
-				return nodeError{err}
+				return requestError(err)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), ks)
@@ -74,7 +87,8 @@ func newKeysAdd(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add NAME --scope PATTERN [--scope PATTERN...]",
 		Short: "Add a key allowed to write the owner names its scope covers",
-		Long: "Add a TSIG key. A scope pattern is a domain name: a literal pattern covers\n" +
+		Long: "Add a TSIG key called NAME, a domain name whose labels hold letters,\n" +
+			"digits, '-' and '_'. A scope pattern is a domain name: a literal pattern covers\n" +
 			"the name and everything below it; '*' inside a label matches any run of\n" +
 			"characters, and wildcard patterns may add but never delete. The secret\n" +
 			"is generated unless --secret gives one, and printed once.\n\n" +
@@ -94,12 +108,15 @@ func newKeysAdd(o *options) *cobra.Command {
 			if err := checkTTL(cmd, ttl); err != nil {
 				return err
 			}
+			nk.Name, nk.TTL, nk.Force, nk.Replace = args[0], int64(ttl/time.Second), force,
+				replace
+			if err := nk.Check(); err != nil {
+				return usageError{err}
+			}
 			c, err := o.client()
 			if err != nil {
 				return err
 			}
-			nk.Name, nk.TTL, nk.Force, nk.Replace = args[0], int64(ttl/time.Second), force,
-				replace
 			k, err := c.Add(cmd.Context(), nk)
 			if err != nil {
 				return addError(err)
@@ -150,17 +167,29 @@ func checkTTL(cmd *cobra.Command, ttl time.Duration) error {
 
 // addError maps the node's refusals that a flag would accept to usage
 // errors naming the flag: a zone-wide scope (--force) and a name that has
-// a key (--replace, which the node's text names). Any other failure is a
-// node error.
+// a key (--replace, which the node's text names). Other failures are as
+// requestError says.
 func addError(err error) error {
 	var se *admin.StatusError
 	switch {
 	case !errors.As(err, &se) || se.Status != http.StatusConflict:
-		return nodeError{err}
+		return requestError(err)
 	case se.Code == admin.CodeKeyExists:
 		return usageError{errors.New(se.Reason)}
 	}
 	return usageError{fmt.Errorf("%s; pass --force if that is meant", se.Reason)}
+}
+
+// requestError marks a failed request: an HTTP 400 is the node finding
+// the command line's arguments wrong (one dmpctl could not check itself,
+// as from an older or newer node), a usage error; anything else, from an
+// unreachable endpoint to a refused token or an unknown key, a node error.
+func requestError(err error) error {
+	var se *admin.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusBadRequest {
+		return usageError{err}
+	}
+	return nodeError{err}
 }
 
 func newKeysRevoke(o *options) *cobra.Command {
@@ -174,7 +203,7 @@ func newKeysRevoke(o *options) *cobra.Command {
 				return err
 			}
 			if err := c.Revoke(cmd.Context(), args[0]); err != nil {
-				return nodeError{err}
+				return requestError(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s\n", args[0])
 			return nil

@@ -54,13 +54,16 @@ type localError struct{ error }
 
 func (e localError) Unwrap() error { return e.error }
 
-// exitCode maps err to the exit table. Errors cobra returns by itself
-// (unknown command or flag, a required flag missing) are usage errors.
+// exitCode maps err to the exit table, nil to 0. Errors cobra returns by
+// itself (unknown command or flag, a required flag missing) are usage
+// errors.
 func exitCode(err error) int {
 	var u usageError
 	var n nodeError
 	var l localError
 	switch {
+	case err == nil:
+		return 0
 	case errors.As(err, &u):
 		return exitUsage
 	case errors.As(err, &n):
@@ -79,7 +82,9 @@ Exit codes:
   1  local error (the token file cannot be read or is empty)
   2  network or node error (endpoint unreachable, token refused, key unknown)
   3  usage error (unknown command or flag, wrong arguments, a refused scope,
-     a key name that exists without --replace)`
+     a key name that exists without --replace); arguments are checked
+     before any request, and arguments the node refuses (HTTP 400) are
+     usage errors too`
 
 func newRoot() *cobra.Command {
 	o := &options{}
@@ -89,10 +94,7 @@ func newRoot() *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cmd.Usage()
-			return usageError{errors.New("missing command")}
-		},
+		RunE:          missingCommand,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.url, "admin", envOr("DMPCTL_ADMIN",

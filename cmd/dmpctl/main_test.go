@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/admin"
+	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/store/boltstore"
 )
 
@@ -106,6 +108,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"no command", nil, 3, "missing command"},
 		{"unknown command", []string{"frob"}, 3, "unknown command"},
+		{"unknown keys command", []string{"keys", "bogus"}, 3,
+			`unknown command "bogus" for "dmpctl keys"`},
+		{"no keys command", []string{"keys"}, 3, "missing command"},
 		{"missing argument", []string{"keys", "revoke"}, 3, "argument"},
 		{"unknown flag", []string{"keys", "list", "--nope"}, 3, "unknown flag"},
 		{"no scope", []string{"--token-file", good, "keys", "add", "k."}, 3, "scope"},
@@ -119,6 +124,13 @@ func TestExitCodes(t *testing.T) {
 		{"sub-second ttl", addTo(down, good, "--ttl", "500ms"), 3, "--ttl 500ms: want"},
 		{"zero ttl", addTo(down, good, "--ttl", "0s"), 3, "leave --ttl out"},
 		{"fractional ttl", addTo(down, good, "--ttl", "1500ms"), 3, "whole number"},
+		{"root scope", addTo(down, good, "--scope", "."), 3, `scope pattern "."`},
+		{"md5", addTo(down, good, "--algorithm", "hmac-md5"), 3, "want hmac-sha256"},
+		{"bad secret", addTo(down, good, "--secret", "not base64!"), 3, "base64"},
+		{"bad key name", []string{"--admin", down, "--token-file", good, "keys", "add",
+			"bad name", "--scope", "k.example.org"}, 3, `key name "bad name"`},
+		{"empty key name", []string{"--admin", down, "--token-file", good, "keys", "add",
+			"", "--scope", "k.example.org"}, 3, `key name ""`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,6 +149,65 @@ func TestExitCodes(t *testing.T) {
 func addTo(admin, tokenFile string, extra ...string) []string {
 	return append([]string{"--admin", admin, "--token-file", tokenFile, "keys", "add",
 		"k.example.org", "--scope", "k.example.org"}, extra...)
+}
+
+// TestRequestErrors checks the exit code of each way the node can answer
+// a request: a 400 (arguments dmpctl could not check itself) and the 409s
+// a flag would accept are usage errors, everything else a node error.
+func TestRequestErrors(t *testing.T) {
+	status := func(code int, reason, conflict string) error {
+		return &admin.StatusError{Method: "POST", Path: "/v1/keys", Status: code,
+			Reason: reason, Code: conflict}
+	}
+	cases := []struct {
+		name string
+		err  error
+		want int
+		text string
+	}{
+		{"bad request", status(400, "scope pattern: bad", ""), exitUsage, "HTTP 400"},
+		{"zone-wide", status(409, "scope covers", admin.CodeZoneWide), exitUsage,
+			"scope covers; pass --force if that is meant"},
+		{"exists", status(409, "key k. exists; revoke it first, or pass --replace",
+			admin.CodeKeyExists), exitUsage, "or pass --replace"},
+		{"token", status(401, "unauthorized", ""), exitNode, "HTTP 401"},
+		{"unknown key", status(404, "no key k.", ""), exitNode, "HTTP 404"},
+		{"store down", status(503, "store unavailable", ""), exitNode, "HTTP 503"},
+		{"unreachable", errors.New("connect: connection refused"), exitNode, "connect"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := addError(tc.err)
+			if got := exitCode(err); got != tc.want || !strings.Contains(err.Error(), tc.text) {
+				t.Fatalf("got exit %d (%v), want %d with %q", got, err, tc.want, tc.text)
+			}
+		})
+	}
+	if got := exitCode(requestError(status(400, "bad", ""))); got != exitUsage {
+		t.Fatalf("revoke or list with HTTP 400: got exit %d, want %d", got, exitUsage)
+	}
+	if got := exitCode(nil); got != 0 {
+		t.Fatalf("no error: got exit %d, want 0", got)
+	}
+}
+
+// TestKeysOddName checks that dmpctl revokes a key stored under a name it
+// would not add (an older node took "bad name").
+func TestKeysOddName(t *testing.T) {
+	g, st := startAdminStore(t)
+	ctx := context.Background()
+	odd := store.Key{Name: "bad name.", Scope: []string{"k"}, Algorithm: "hmac-sha256.",
+		Secret: "YWxpY2Utc2VjcmV0LWFsaWNlLXNlY3JldC0xMjM0NTY="}
+	if err := st.PutKey(ctx, odd); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, append(g, "keys", "revoke", "bad name.")...); err != nil ||
+		out != "revoked bad name.\n" {
+		t.Fatalf("revoke: got %q, %v", out, err)
+	}
+	if _, err := st.GetKey(ctx, "bad name."); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("after revoke: got %v, want ErrNotFound", err)
+	}
 }
 
 func freeAddr(t *testing.T) string {

@@ -59,8 +59,8 @@ func setup(t *testing.T) (*Client, *memKeys) {
 	t.Helper()
 	st := &memKeys{keys: map[string]store.Key{}}
 	now := func() time.Time { return time.Unix(1_900_000_000, 0) }
-	srv := httptest.NewServer(New("s3cret-token", st, []string{"mesh.example.", "other.example."}, now,
-		nil))
+	zones := []string{"mesh.example.", "other.example."}
+	srv := httptest.NewServer(New("s3cret-token", st, zones, now, nil))
 	t.Cleanup(srv.Close)
 	return &Client{URL: srv.URL, Token: "s3cret-token", HTTP: srv.Client()}, st
 }
@@ -113,6 +113,12 @@ func TestAddRefusals(t *testing.T) {
 		{"short secret", NewKey{Name: "a.mesh.example.", Secret: "c2hvcnQ=",
 			Scope: []string{"mesh.example"}}},
 		{"bad name", NewKey{Name: "a..b", Scope: []string{"mesh.example"}}},
+		{"name with a space", NewKey{Name: "bad name", Scope: []string{"a.mesh.example"}}},
+		{"escaped name", NewKey{Name: `a\032b.mesh.example.`, Scope: []string{"a.mesh.example"}}},
+		{"root name", NewKey{Name: ".", Scope: []string{"a.mesh.example"}}},
+		{"bad base64", NewKey{Name: "a.mesh.example.", Secret: "not base64!",
+			Scope: []string{"a.mesh.example"}}},
+		{"root scope", NewKey{Name: "a.mesh.example.", Scope: []string{"."}}},
 		{"negative ttl", NewKey{Name: "a.mesh.example.", TTL: -3600,
 			Scope: []string{"a.mesh.example"}}},
 		{"overflowing ttl", NewKey{Name: "a.mesh.example.", TTL: 1 << 62,
@@ -128,6 +134,64 @@ func TestAddRefusals(t *testing.T) {
 				t.Fatalf("got %d keys, want 0", len(ks))
 			}
 		})
+	}
+}
+
+// TestCheck checks NewKey.Check, which dmpctl runs before any request,
+// on what the endpoint accepts and refuses with 400.
+func TestCheck(t *testing.T) {
+	long := strings.Repeat("a", 63)
+	cases := []struct {
+		name string
+		nk   NewKey
+		want string // "" for valid
+	}{
+		{"minimal", NewKey{Name: "k", Scope: []string{"k"}}, ""},
+		{"everything", NewKey{Name: " Relay_1.Mesh-X.Example. ", Algorithm: "HMAC-SHA512",
+			Secret: "YWxpY2Utc2VjcmV0LWFsaWNlLXNlY3JldC0xMjM0NTY=", TTL: 1,
+			Scope: []string{"slot-*.mb-*.mesh.example"}}, ""},
+		{"longest name", NewKey{Name: strings.Join([]string{long, long, long,
+			long[:61]}, "."), Scope: []string{"k"}}, ""},
+		{"empty name", NewKey{Scope: []string{"k"}}, "want a domain name"},
+		{"long name", NewKey{Name: strings.Join([]string{long, long, long, long[:62]}, "."),
+			Scope: []string{"k"}}, "want a domain name"},
+		{"long label", NewKey{Name: long + "a.example", Scope: []string{"k"}}, "long label"},
+		{"space", NewKey{Name: "bad name", Scope: []string{"k"}}, `bad character ' '`},
+		{"star", NewKey{Name: "*.example", Scope: []string{"k"}}, `bad character '*'`},
+		{"utf-8", NewKey{Name: "ké.example", Scope: []string{"k"}}, "bad character"},
+		{"md5", NewKey{Name: "k", Algorithm: "hmac-md5", Scope: []string{"k"}},
+			"want hmac-sha256, hmac-sha512"},
+		{"truncated", NewKey{Name: "k", Algorithm: "hmac-sha256-128", Scope: []string{"k"}},
+			"not supported"},
+		{"no scope", NewKey{Name: "k"}, "at least one scope"},
+		{"dot scope", NewKey{Name: "k", Scope: []string{"."}}, "length"},
+		{"space scope", NewKey{Name: "k", Scope: []string{"k", "a b"}}, "bad character"},
+		{"bad base64", NewKey{Name: "k", Secret: "not base64!", Scope: []string{"k"}},
+			"base64"},
+		{"negative ttl", NewKey{Name: "k", TTL: -1, Scope: []string{"k"}}, "ttl_seconds -1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.nk.Check()
+			if (tc.want == "") != (err == nil) || err != nil &&
+				!strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRevokeOddName checks that a key stored under a name the endpoint
+// no longer adds (an older node took "bad name") can still be revoked.
+func TestRevokeOddName(t *testing.T) {
+	c, st := setup(t)
+	ctx := context.Background()
+	st.PutKey(ctx, store.Key{Name: "bad name.", Scope: []string{"mesh.example"}})
+	if err := c.Revoke(ctx, "Bad Name."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetKey(ctx, "bad name."); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("after revoke: got %v, want ErrNotFound", err)
 	}
 }
 

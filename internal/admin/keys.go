@@ -9,16 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/httpjson"
-	"github.com/dnsmesh/dmp/internal/scope"
 	"github.com/dnsmesh/dmp/internal/store"
-	"github.com/dnsmesh/dmp/internal/tsigauth"
 
 	"github.com/miekg/dns"
 )
@@ -125,68 +121,31 @@ func conflict(w http.ResponseWriter, code, msg string) {
 
 // build checks a NewKey and returns the key to store and its secret.
 func (h *Handler) build(nk NewKey) (store.Key, string, error) {
-	name := dns.CanonicalName(strings.TrimSpace(nk.Name))
-	if _, ok := dns.IsDomainName(name); !ok || name == "." {
-		return store.Key{}, "", fmt.Errorf("key name %q is not a domain name", nk.Name)
-	}
-	alg := dns.HmacSHA256
-	if nk.Algorithm != "" {
-		alg = dns.CanonicalName(nk.Algorithm)
-	}
-	if !tsigauth.Supported(alg) {
-		return store.Key{}, "", fmt.Errorf("algorithm %q is not supported", nk.Algorithm)
-	}
-	if err := checkTTL(nk.TTL); err != nil {
+	nk, err := nk.canonical()
+	if err != nil {
 		return store.Key{}, "", err
-	}
-	if len(nk.Scope) == 0 {
-		return store.Key{}, "", errors.New("a key needs at least one scope pattern")
-	}
-	var patterns []string
-	for _, p := range nk.Scope {
-		c, err := scope.Check(p)
-		if err != nil {
-			return store.Key{}, "", err
-		}
-		patterns = append(patterns, c)
 	}
 	secret, err := h.secret(nk.Secret)
 	if err != nil {
 		return store.Key{}, "", err
 	}
-	if wide := zoneWide(patterns, h.zones); len(wide) > 0 && !nk.Force {
+	if wide := zoneWide(nk.Scope, h.zones); len(wide) > 0 && !nk.Force {
 		return store.Key{}, "", &zoneWideError{wide}
 	}
 
 	now := h.now()
-	k := store.Key{Name: name, Algorithm: alg, Secret: secret, Scope: patterns, Created: now}
+	k := store.Key{Name: nk.Name, Algorithm: nk.Algorithm, Secret: secret, Scope: nk.Scope,
+		Created: now}
 	if nk.TTL > 0 {
 		k.Expires = now.Add(time.Duration(nk.TTL) * time.Second)
 	}
 	return k, secret, nil
 }
 
-// maxTTL is the longest key lifetime, in seconds, that a time.Duration
-// holds.
-const maxTTL = int64(math.MaxInt64 / time.Second)
-
-// checkTTL refuses a negative lifetime, which would otherwise be taken
-// for "never expires" (0), and one too long to compute an expiry from.
-func checkTTL(ttl int64) error {
-	if ttl < 0 || ttl > maxTTL {
-		return fmt.Errorf("ttl_seconds %d: want 1..%d, or 0 for a key that never expires",
-			ttl, maxTTL)
-	}
-	return nil
-}
-
-// secret checks a given base64 secret or makes a 32-byte one.
+// secret returns a given secret, which canonical checked, or makes a
+// 32-byte one.
 func (h *Handler) secret(given string) (string, error) {
 	if given != "" {
-		raw, err := base64.StdEncoding.DecodeString(given)
-		if err != nil || len(raw) < 16 {
-			return "", errors.New("secret must be base64 of at least 16 bytes")
-		}
 		return given, nil
 	}
 	src := h.rand
@@ -200,6 +159,8 @@ func (h *Handler) secret(given string) (string, error) {
 	return base64.StdEncoding.EncodeToString(raw), nil
 }
 
+// revoke takes any name, also one canonical would refuse, so that a key
+// stored under such a name by an older node can still be revoked.
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	name := dns.CanonicalName(r.PathValue("name"))
 	err := h.st.DeleteKey(r.Context(), name)
