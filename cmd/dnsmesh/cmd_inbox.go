@@ -13,9 +13,13 @@ func newInboxCommand(a *app) *cobra.Command {
 		Long: `inbox prints the messages recv delivered, oldest first. It reads local
 state only, so it needs neither the passphrase nor the node.
 
+` + messageTextHelp + `
+
 With --json it prints one object per line: {"id", "from", "verified",
 "msg_id", "sent", "received", "prekey_id", "body"}; prekey_id 0 means the
-message was not forward-secret.`,
+message was not forward-secret. JSON holds only UTF-8 text: a body with
+bytes that are not UTF-8 has U+FFFD in their place in "body", and the
+object then also carries "body_base64", the exact bytes in base64.`,
 		Example: `  $ dnsmesh inbox --last 5
   $ dnsmesh inbox --json | jq -r 'select(.from == "bob@mesh.example") | .body'`,
 		Args: needArgs(0, 0),

@@ -41,7 +41,9 @@ func newIntroListCommand(a *app) *cobra.Command {
 carried a verified address (DMPv2) shows by that address, else as
 intro-<signing key prefix>.
 
-With --json it prints one object per line, as 'dnsmesh inbox --json' does.`,
+Messages print as 'dnsmesh inbox --help' describes, control characters
+escaped. With --json it prints one object per line, as 'dnsmesh inbox
+--json' does.`,
 		Example: `  $ dnsmesh intro list
   $ dnsmesh intro list --json | jq -r '"\(.id) \(.from)"'`,
 		Args: needArgs(0, 0),
@@ -124,7 +126,8 @@ func (a *app) introAction(use, short, long string,
 			return a.printJSON(introActionView{Action: cmd.Name(), ID: id, From: v.From,
 				Verified: v.Verified, MsgID: v.MsgID})
 		}
-		fmt.Fprintf(a.stdout, "%s: intro %d from %s\n", cmd.Name(), id, v.From)
+		fmt.Fprintf(a.stdout, "%s: intro %d from %s\n", cmd.Name(), id,
+			terminalSafe(v.From, false))
 		return nil
 	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

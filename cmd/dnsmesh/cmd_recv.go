@@ -44,6 +44,8 @@ sealed to other prekeys are not affected.
 poll that fails, such as while the node restarts, is reported on stderr
 and the watch goes on; only a damaged state file ends it.
 
+` + messageTextHelp + `
+
 With --json each message is one line, as 'dnsmesh inbox --json' prints it.`,
 		Example: `  $ dnsmesh recv
   $ dnsmesh recv --watch --interval 1m

@@ -362,7 +362,7 @@ func checkInbox(t *testing.T, u *user, want []wantMsg) {
 	checkMessages(t, "inbox --json", ms, want)
 	var text strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&text, "[%d] from %s at %s:\n%s\n", m.ID, m.From, m.Sent, m.Body)
+		fmt.Fprintf(&text, "[%d] from %s at %s:\n  %s\n", m.ID, m.From, m.Sent, m.Body)
 	}
 	if out, _ := u.ok("inbox"); out != text.String() {
 		t.Fatalf("inbox got %q, want %q", out, text.String())

@@ -164,7 +164,7 @@ func (k *killRun) sendSome(n int) []string {
 func (k *killRun) count(out string) int {
 	n := 0
 	for body := range k.prekeyOf {
-		c := strings.Count(out, ":\n"+body+"\n")
+		c := strings.Count(out, ":\n  "+body+"\n")
 		k.printed[body] += c
 		n += c
 	}
@@ -359,10 +359,10 @@ func (k *killRun) randomRound(rng *rand.Rand, span time.Duration) string {
 	k.count(out)
 	storedN, shownN := 0, 0
 	for _, body := range bodies {
-		shown := strings.Count(killedOut, ":\n"+body+"\n")
+		shown := strings.Count(killedOut, ":\n  "+body+"\n")
 		storedN, shownN = storedN+stored[body], shownN+shown
 		k.checkAfterKill(body, stored[body], shown, killed)
-		if again := strings.Count(out, ":\n"+body+"\n"); again != 1-stored[body] {
+		if again := strings.Count(out, ":\n  "+body+"\n"); again != 1-stored[body] {
 			t.Errorf("after a kill (delay %v) that stored %q %d times, the next recv "+
 				"printed it %d times; want %d", delay, body, stored[body], again,
 				1-stored[body])
