@@ -146,6 +146,8 @@ var (
 	// ErrSubjectTaken: PutSubjectKey found the subject held by a live key
 	// registered under another Ed25519 key.
 	ErrSubjectTaken = errors.New("subject held by another key")
+	// ErrKeyExists: AddKey found a key of that name stored.
+	ErrKeyExists = errors.New("key exists")
 )
 
 // SubjectTaken reports whether a live key among keys is registered for
@@ -208,6 +210,13 @@ type Store interface {
 	GetKey(ctx context.Context, name string) (Key, error)
 	DeleteKey(ctx context.Context, name string) error
 	ListKeys(ctx context.Context) ([]Key, error)
+
+	// AddKey stores k unless a key of its name is stored, expired or not:
+	// then it stores nothing and returns an error wrapping ErrKeyExists.
+	// Check and write are one atomic step for every node on the backend,
+	// so of two adds of one new name at two nodes exactly one wins, and a
+	// key in use is never overwritten by an add that did not ask to.
+	AddKey(ctx context.Context, k Key) error
 
 	// PutSubjectKey stores k, a key registered for k.Subject, unless
 	// SubjectTaken holds for the keys stored at now: then it stores

@@ -68,6 +68,10 @@ func (h *swapStore) ListKeys(ctx context.Context) ([]store.Key, error) {
 	return h.get().ListKeys(ctx)
 }
 
+func (h *swapStore) AddKey(ctx context.Context, k store.Key) error {
+	return h.get().AddKey(ctx, k)
+}
+
 func (h *swapStore) PutSubjectKey(ctx context.Context, k store.Key, now time.Time) error {
 	return h.get().PutSubjectKey(ctx, k, now)
 }

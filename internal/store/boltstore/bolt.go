@@ -130,7 +130,8 @@ func wrap(op string, err error) error {
 		return nil
 	case errors.Is(err, store.ErrPrereq), errors.Is(err, store.ErrOwnerFull),
 		errors.Is(err, store.ErrQuota), errors.Is(err, store.ErrNotFound),
-		errors.Is(err, errBadInput), errors.Is(err, store.ErrSubjectTaken):
+		errors.Is(err, errBadInput), errors.Is(err, store.ErrSubjectTaken),
+		errors.Is(err, store.ErrKeyExists):
 		return err
 	}
 	return fmt.Errorf("boltstore: %s: %w: %w", op, store.ErrUnavailable, err)

@@ -29,6 +29,28 @@ func (s *Store) PutKey(ctx context.Context, k store.Key) error {
 	})
 }
 
+// AddKey stores k unless a key of its name is stored. The check and the
+// write share one bbolt write transaction, and bbolt runs one at a time,
+// so of two adds of one name exactly one stores its key.
+func (s *Store) AddKey(ctx context.Context, k store.Key) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if k.Name == "" {
+		return fmt.Errorf("%w: key without a name", errBadInput)
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return fmt.Errorf("boltstore: encode key %q: %w", k.Name, err)
+	}
+	return s.update("add key", func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketKeys).Get([]byte(k.Name)) != nil {
+			return fmt.Errorf("boltstore: key %q: %w", k.Name, store.ErrKeyExists)
+		}
+		return putKey(tx, k.Name, k.Subject, b)
+	})
+}
+
 // GetKey returns the key called name, or store.ErrNotFound.
 func (s *Store) GetKey(ctx context.Context, name string) (store.Key, error) {
 	if err := ctx.Err(); err != nil {

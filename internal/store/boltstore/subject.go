@@ -13,8 +13,9 @@ import (
 )
 
 // bucketSubj indexes keys by subject: subject \x00 name -> "". PutKey,
-// DeleteKey and PutSubjectKey keep it in step with bucketKeys in the same
-// transaction, so PutSubjectKey reads only the keys of one subject.
+// AddKey, DeleteKey and PutSubjectKey keep it in step with bucketKeys in
+// the same transaction, so PutSubjectKey reads only the keys of one
+// subject.
 var bucketSubj = []byte("subj")
 
 // PutSubjectKey stores k unless another live key holds its subject. The

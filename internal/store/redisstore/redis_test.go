@@ -165,3 +165,13 @@ func TestSubjectRaceTwoClients(t *testing.T) {
 	defer b.Close()
 	storetest.RaceSubject(t, []store.Store{a, b})
 }
+
+// TestAddKeyRaceTwoClients races adds of one key name through two
+// clients of one Redis, as two nodes sharing it would.
+func TestAddKeyRaceTwoClients(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := New(client(srv.Addr())), New(client(srv.Addr()))
+	defer a.Close()
+	defer b.Close()
+	storetest.RaceAddKey(t, []store.Store{a, b})
+}

@@ -60,6 +60,14 @@ put(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 return 1
 `)
 
+// addKeyScript: ARGV = subjPfx, name, json, subject, meta. Returns 0,
+// storing nothing, if a key of that name is stored.
+var addKeyScript = redis.NewScript(keyLib + `
+if redis.call('HEXISTS', K, ARGV[2]) == 1 then return 0 end
+put(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+return 1
+`)
+
 // deleteKeyScript: ARGV = subjPfx, name. Returns 0 if there was no key.
 var deleteKeyScript = redis.NewScript(keyLib + `
 if redis.call('HDEL', K, ARGV[2]) == 0 then return 0 end
@@ -111,6 +119,28 @@ func (s *Store) PutKey(ctx context.Context, k store.Key) error {
 	err = putKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), subjPfx, k.Name, b,
 		k.Subject, indexMeta(k)).Err()
 	return unavailable("put key", err)
+}
+
+// AddKey stores k and its subject index entry unless a key of its name
+// is stored. One script checks and writes, so the step is atomic for
+// every node sharing the Redis.
+func (s *Store) AddKey(ctx context.Context, k store.Key) error {
+	if k.Name == "" {
+		return fmt.Errorf("redisstore: key without a name")
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
+	}
+	n, err := addKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), subjPfx, k.Name, b,
+		k.Subject, indexMeta(k)).Int()
+	switch {
+	case err != nil:
+		return unavailable("add key", err)
+	case n == 0:
+		return fmt.Errorf("redisstore: key %q: %w", k.Name, store.ErrKeyExists)
+	}
+	return nil
 }
 
 // DeleteKey revokes the key called name, or returns store.ErrNotFound.

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"state", stateCases},
 		{"concurrency", concurrencyCases},
 		{"subject", subjectCases},
+		{"addkey", addKeyCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
