@@ -28,7 +28,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/httpjson"
@@ -38,6 +37,7 @@ import (
 // Store is the part of the node's store administration uses.
 type Store interface {
 	PutKey(ctx context.Context, k store.Key) error
+	AddKey(ctx context.Context, k store.Key) error
 	GetKey(ctx context.Context, name string) (store.Key, error)
 	DeleteKey(ctx context.Context, name string) error
 	ListKeys(ctx context.Context) ([]store.Key, error)
@@ -100,10 +100,6 @@ type Handler struct {
 	now   func() time.Time
 	rand  io.Reader
 	mux   *http.ServeMux
-
-	// addMu makes an add's existence check and its write one step for
-	// this node; see putNew for several nodes on one store.
-	addMu sync.Mutex
 }
 
 // New returns a Handler that accepts token for a node serving zones. now

@@ -10,7 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/internal/redistest"
 	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/store/redisstore"
+
+	"github.com/redis/go-redis/v9"
 )
 
 type memKeys struct {
@@ -21,6 +25,16 @@ type memKeys struct {
 func (m *memKeys) PutKey(_ context.Context, k store.Key) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.keys[k.Name] = k
+	return nil
+}
+
+func (m *memKeys) AddKey(_ context.Context, k store.Key) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.keys[k.Name]; ok {
+		return store.ErrKeyExists
+	}
 	m.keys[k.Name] = k
 	return nil
 }
@@ -304,22 +318,53 @@ func TestAddExisting(t *testing.T) {
 // is stored and every other is refused as existing.
 func TestAddConcurrent(t *testing.T) {
 	c, st := setup(t)
+	raceAdds(t, []*Client{c}, st)
+}
+
+// TestAddConcurrentTwoNodes races adds of one new name through two admin
+// endpoints, each on its own client of one real Redis, as two nodes
+// sharing it are: the store's AddKey lets exactly one win.
+func TestAddConcurrentTwoNodes(t *testing.T) {
+	srv := redistest.Start(t)
+	var clients []*Client
+	var stores []*redisstore.Store
+	for range 2 {
+		st := redisstore.New(redis.NewClient(&redis.Options{Addr: srv.Addr()}))
+		t.Cleanup(func() { _ = st.Close() })
+		h := httptest.NewServer(New("s3cret-token", st, []string{"mesh.example."}, nil, nil))
+		t.Cleanup(h.Close)
+		clients = append(clients, &Client{URL: h.URL, Token: "s3cret-token", HTTP: h.Client()})
+		stores = append(stores, st)
+	}
+	raceAdds(t, clients, stores[0])
+}
+
+// raceAdds sends many adds of one new name at once, spread over clients,
+// and checks exactly one is stored in st and every other is refused as
+// existing.
+func raceAdds(t *testing.T, clients []*Client, st Store) {
+	t.Helper()
 	const n = 16
 	secrets := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
+	start := make(chan struct{})
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		c := clients[i%len(clients)]
+		wg.Go(func() {
+			<-start
 			k, err := c.Add(context.Background(), NewKey{Name: "race.mesh.example.",
 				Scope: []string{"race.mesh.example"}})
 			secrets[i], errs[i] = k.Secret, err
-		}()
+		})
 	}
+	close(start)
 	wg.Wait()
 
-	stored, _ := st.GetKey(context.Background(), "race.mesh.example.")
+	stored, err := st.GetKey(context.Background(), "race.mesh.example.")
+	if err != nil {
+		t.Fatalf("GetKey after the race: %v", err)
+	}
 	won := 0
 	for i, err := range errs {
 		var se *StatusError

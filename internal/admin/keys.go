@@ -61,7 +61,7 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 
 	replaced, err := h.putNew(r.Context(), k, nk.Replace)
 	switch {
-	case errors.Is(err, errKeyExists):
+	case errors.Is(err, store.ErrKeyExists):
 		conflict(w, CodeKeyExists, fmt.Sprintf("key %s exists; revoke it first, "+
 			"or pass --replace", k.Name))
 		return
@@ -79,38 +79,28 @@ func (h *Handler) add(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, status, ki)
 }
 
-// errKeyExists: putNew found a key of that name and was not told to
-// replace it.
-var errKeyExists = errors.New("key exists")
-
 // putNew stores k unless a key of its name exists and replace is false
-// (errKeyExists), and reports whether it replaced one.
+// (an error wrapping store.ErrKeyExists), and reports whether it replaced
+// one.
 //
-// The store has no put-if-absent, so check and write are two steps. On
-// one node addMu makes them one. Nodes sharing a Redis can still race:
-// two adds of one new name, at two nodes at the same instant, both find
-// it absent and the later write wins. That fails closed: the stored key
-// is exactly what one operator asked for, the other's secret just never
-// verifies. What the check is for, not cutting off clients of a key
-// already in use, holds whatever the timing, since a key stored before
-// the check is always seen.
-// TODO(#5): a store PutKey that refuses an existing name (HSETNX in the
-// script, a Get in the bbolt transaction) would close the race.
+// Without replace, the store's AddKey checks and writes in one step that
+// is atomic for every node on the backend: of two adds of one new name,
+// at one node or at two nodes sharing a Redis, exactly one is stored and
+// the other refused, and a key already in use is never overwritten, so
+// its clients are never cut off by an add that did not ask to replace.
+// With replace, an add refused as existing becomes a PutKey.
 func (h *Handler) putNew(ctx context.Context, k store.Key, replace bool) (bool, error) {
-	h.addMu.Lock()
-	defer h.addMu.Unlock()
-	_, err := h.st.GetKey(ctx, k.Name)
-	exists := err == nil
+	err := h.st.AddKey(ctx, k)
 	switch {
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	case err == nil:
+		return false, nil
+	case !errors.Is(err, store.ErrKeyExists) || !replace:
 		return false, fmt.Errorf("key %s: %w", k.Name, err)
-	case exists && !replace:
-		return false, errKeyExists
 	}
 	if err := h.st.PutKey(ctx, k); err != nil {
 		return false, fmt.Errorf("key %s: %w", k.Name, err)
 	}
-	return exists, nil
+	return true, nil
 }
 
 // conflict answers 409 with the error text and the code that says which
