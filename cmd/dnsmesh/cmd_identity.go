@@ -78,38 +78,6 @@ kdf_salt (keys and hashes in hex).`,
 	return cmd
 }
 
-func newIdentityPublishCommand(a *app) *cobra.Command {
-	var ttl time.Duration
-	var v2, asJSON bool
-	cmd := &cobra.Command{
-		Use:   "publish",
-		Short: "Publish the signed identity record",
-		Long: `publish writes the signed identity record at id-<hash16(user)>.<domain>,
-and at dmp.<identity-domain> too when an identity domain is configured.
---advertise-v2 tells senders this client reads the DMPv2 envelope, which
-carries the sender's address.
-
-With --json it prints the names written:
-  {"owners": ["id-<hash>.mesh.example", "dmp.alice.mesh.example"]}`,
-		Example: `  $ dnsmesh identity publish --advertise-v2
-  $ dnsmesh identity publish --ttl 6h`,
-		Args: needArgs(0, 0),
-		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
-			return a.withClient(cmd, func(ctx context.Context, c *client.Client) error {
-				p, err := c.PublishIdentity(ctx, ttl, v2)
-				if err != nil {
-					return err
-				}
-				return a.printPublished(p.Owners, asJSON)
-			})
-		}),
-	}
-	cmd.Flags().DurationVar(&ttl, "ttl", client.DefaultIdentityTTL, "DNS TTL of the record")
-	cmd.Flags().BoolVar(&v2, "advertise-v2", false, "advertise protocol versions 1 and 2")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
-}
-
 func newRefreshPrekeysCommand(a *app) *cobra.Command {
 	var count int
 	var ttl time.Duration
@@ -159,19 +127,6 @@ func (a *app) withClient(cmd *cobra.Command,
 	ctx, cancel := a.ctx(cmd)
 	defer cancel()
 	return fn(ctx, c)
-}
-
-// printPublished reports the owner names an identity publish wrote.
-func (a *app) printPublished(owners []string, asJSON bool) error {
-	if asJSON {
-		return a.printJSON(struct {
-			Owners []string `json:"owners"`
-		}{owners})
-	}
-	for _, o := range owners {
-		fmt.Fprintf(a.stdout, "published %s\n", o)
-	}
-	return nil
 }
 
 // printRefreshed reports the prekeys refresh-prekeys published.

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +84,16 @@ type Config struct {
 	AllowTOFU bool `yaml:"allow_tofu,omitempty"`
 	// TSIG holds the key that signs UPDATEs, after `tsig register`.
 	TSIG *TSIG `yaml:"tsig,omitempty"`
+	// AdvertisedVersions are the protocol versions the last `identity
+	// publish` advertised. A later publish keeps them unless told
+	// otherwise, so a plain publish cannot silently drop version 2 and
+	// turn senders back to v1. Empty means no publish recorded one.
+	AdvertisedVersions []int `yaml:"advertised_versions,omitempty"`
 }
+
+// AdvertisesV2 reports whether the last recorded publish advertised
+// protocol version 2.
+func (c *Config) AdvertisesV2() bool { return slices.Contains(c.AdvertisedVersions, 2) }
 
 // TSIG is a registered TSIG key (RFC 8945).
 type TSIG struct {
@@ -140,22 +150,37 @@ func Load(home string) (*Config, error) {
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("config: parse %s: %w", Path(home), err)
 	}
+	if err := c.check(Path(home)); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// check reports the first setting of c, read from path, that the client
+// cannot use.
+func (c *Config) check(path string) error {
 	if c.Username == "" || c.Domain == "" || c.KDFSalt == "" {
-		return nil, fmt.Errorf("config: %s lacks username, domain or kdf_salt", Path(home))
+		return fmt.Errorf("config: %s lacks username, domain or kdf_salt", path)
 	}
 	if c.UpdatePort < 0 || c.UpdatePort > 65535 {
-		return nil, fmt.Errorf("config: %s: update_port %d outside 0..65535", Path(home),
+		return fmt.Errorf("config: %s: update_port %d outside 0..65535", path,
 			c.UpdatePort)
+	}
+	for _, v := range c.AdvertisedVersions {
+		if v != 1 && v != 2 {
+			return fmt.Errorf("config: %s: advertised_versions holds %d; "+
+				"DMP has versions 1 and 2", path, v)
+		}
 	}
 	for _, s := range append([]string{c.DNSServer}, c.Resolvers...) {
 		if s == "" {
 			continue
 		}
 		if err := CheckServer(s); err != nil {
-			return nil, fmt.Errorf("config: %s: %w", Path(home), err)
+			return fmt.Errorf("config: %s: %w", path, err)
 		}
 	}
-	return &c, nil
+	return nil
 }
 
 // CheckServer reports whether s is a host:port DNS server address with a
