@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -88,6 +89,20 @@ func Sign(reply *dns.Msg, s *Signed, now time.Time) ([]byte, error) {
 		}
 	}
 	return appendTSIG(body, t)
+}
+
+// ReplyLen is how many bytes the TSIG record Sign appends to a reply to
+// the request s describes takes, so that a caller can leave room for it
+// when fitting the reply to the client's buffer.
+func ReplyLen(s *Signed) int {
+	t := replyTSIG(0, s, time.Time{})
+	if s.Error != dns.RcodeBadKey && s.Error != dns.RcodeBadSig {
+		if a, ok := algorithmFor(t.Algorithm); ok {
+			t.MACSize = uint16(a.macSize())
+			t.MAC = strings.Repeat("00", a.macSize())
+		}
+	}
+	return dns.Len(t)
 }
 
 // replyTSIG builds the reply's TSIG record before its MAC is set.

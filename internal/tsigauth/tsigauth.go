@@ -59,14 +59,38 @@ type Signed struct {
 }
 
 // Verify checks m's TSIG record at time now, in the order of RFC 8945
-// §5.2: key, MAC, time, truncation. It returns nil, nil for an unsigned
-// message. A key, MAC, time or truncation failure is reported in
-// Signed.Error with a nil error; ErrFormat (also for a MAC size §5.2.2.1
-// forbids), ErrReplay and store errors are returned as errors. ErrReplay
-// and a failure of the replay cache come after the MAC verified, so they
-// come with a valid Signed and the reply can still be signed (RFC 8945
-// §5.3); the other errors come with a nil Signed.
+// §5.2: key, MAC, time, truncation, then refuses a MAC seen before within
+// the fudge window. It returns nil, nil for an unsigned message. A key,
+// MAC, time or truncation failure is reported in Signed.Error with a nil
+// error; ErrFormat (also for a MAC size §5.2.2.1 forbids), ErrReplay and
+// store errors are returned as errors. ErrReplay and a failure of the
+// replay cache come after the MAC verified, so they come with a valid
+// Signed and the reply can still be signed (RFC 8945 §5.3); the other
+// errors come with a nil Signed.
 func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Signed, error) {
+	s, err := v.Authenticate(ctx, m, now)
+	if s == nil || err != nil || s.Error != 0 {
+		return s, err
+	}
+
+	fudge := v.fudge(s.TSIG)
+	first, err := v.Keys.FirstSeen(ctx, "tsig:"+s.TSIG.MAC, 2*fudge+time.Second)
+	if err != nil {
+		// The MAC verified, so the caller must still sign its reply.
+		return s, fmt.Errorf("tsig replay cache: %w", err)
+	}
+	if !first {
+		return s, ErrReplay
+	}
+	return s, nil
+}
+
+// Authenticate is Verify without the replay cache, for requests that
+// change nothing, such as queries: RFC 8945 §5.2 asks no replay check, and
+// skipping it saves a store write per signed query. It makes one store
+// call, the key lookup, and none for an unsigned message.
+func (v *Verifier) Authenticate(ctx context.Context, m *dns.Msg,
+	now time.Time) (*Signed, error) {
 	t, err := findTSIG(m)
 	if t == nil || err != nil {
 		return nil, err
@@ -93,26 +117,27 @@ func (v *Verifier) Verify(ctx context.Context, m *dns.Msg, now time.Time) (*Sign
 		return s, nil
 	}
 
-	fudge := v.fudge(t)
-	if !inWindow(t.TimeSigned, now, fudge) {
+	if !inWindow(t.TimeSigned, now, v.fudge(t)) {
 		s.Error = dns.RcodeBadTime
 		return s, nil
 	}
-
 	if !full && len(t.MAC)/2 < v.minMACSize() {
 		s.Error = dns.RcodeBadTrunc
-		return s, nil
-	}
-
-	first, err := v.Keys.FirstSeen(ctx, "tsig:"+t.MAC, 2*fudge+time.Second)
-	if err != nil {
-		// The MAC verified, so the caller must still sign its reply.
-		return s, fmt.Errorf("tsig replay cache: %w", err)
-	}
-	if !first {
-		return s, ErrReplay
 	}
 	return s, nil
+}
+
+// HasTSIG reports whether m carries a TSIG record in any section, without
+// a store call: a request without one is unsigned, whatever else it holds.
+func HasTSIG(m *dns.Msg) bool {
+	for _, sec := range [][]dns.RR{m.Answer, m.Ns, m.Extra} {
+		for _, rr := range sec {
+			if rr.Header().Rrtype == dns.TypeTSIG {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findTSIG returns m's TSIG record, which must be the only one and the

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
+	"github.com/dnsmesh/dmp/internal/tsigauth"
 
 	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/cache"
@@ -129,8 +130,9 @@ func (d *Dmp) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (i
 }
 
 // serveQuery answers a query: refused outside our zones (or passed on with
-// fallthrough), dropped over the rate limit, refused for zone transfers,
-// else answered from the store.
+// fallthrough), dropped over the rate limit, NOTAUTH for a TSIG that does
+// not verify, refused for zone transfers, else answered from the store;
+// the answer to a verified query is signed (query_tsig.go).
 func (d *Dmp) serveQuery(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
 	state := request.Request{W: w, Req: r}
 	qname, qtype := state.Name(), state.QType()
@@ -150,15 +152,19 @@ func (d *Dmp) serveQuery(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 		countQuery(server, qtype, resultDropped)
 		return dns.RcodeSuccess, nil
 	}
+	s, ok := d.queryTSIG(ctx, state, server)
+	if !ok {
+		return dns.RcodeSuccess, nil
+	}
 	if qtype == dns.TypeAXFR || qtype == dns.TypeIXFR {
 		countQuery(server, qtype, resultRefused)
-		return dns.RcodeRefused, nil
+		return d.refuse(state, s)
 	}
 
 	a, err := d.answer(ctx, zone, state)
 	if err != nil {
 		countQuery(server, qtype, resultServfail)
-		writeServfail(w, r)
+		d.writeAnswer(state, servfailMsg(r), s)
 		return dns.RcodeSuccess, nil
 	}
 	if a.rcode == dns.RcodeNameError && d.Fall.Through(qname) {
@@ -169,7 +175,19 @@ func (d *Dmp) serveQuery(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) 
 	m.SetRcode(r, a.rcode)
 	m.Authoritative = true
 	m.Answer, m.Ns = a.answer, a.ns
-	w.WriteMsg(m)
+	d.writeAnswer(state, m, s)
 	countQuery(server, qtype, a.result())
+	return dns.RcodeSuccess, nil
+}
+
+// refuse answers REFUSED: through the server for an unsigned query, and
+// signed here for a verified one.
+func (d *Dmp) refuse(state request.Request, s *tsigauth.Signed) (int, error) {
+	if s == nil {
+		return dns.RcodeRefused, nil
+	}
+	m := new(dns.Msg)
+	m.SetRcode(state.Req, dns.RcodeRefused)
+	d.writeAnswer(state, m, s)
 	return dns.RcodeSuccess, nil
 }

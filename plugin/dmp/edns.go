@@ -29,10 +29,13 @@ func writeFormErr(w dns.ResponseWriter, r *dns.Msg) {
 	w.WriteMsg(m)
 }
 
-// writeServfail answers r with SERVFAIL, with an extended DNS error
+// writeServfail answers r with servfailMsg.
+func writeServfail(w dns.ResponseWriter, r *dns.Msg) { w.WriteMsg(servfailMsg(r)) }
+
+// servfailMsg is the SERVFAIL reply to r, with an extended DNS error
 // (RFC 8914 code 0, Other) saying the store is unavailable when the
 // request carried EDNS.
-func writeServfail(w dns.ResponseWriter, r *dns.Msg) {
+func servfailMsg(r *dns.Msg) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetRcode(r, dns.RcodeServerFailure)
 	if r.IsEdns0() != nil {
@@ -41,5 +44,5 @@ func writeServfail(w dns.ResponseWriter, r *dns.Msg) {
 		opt.Option = append(opt.Option, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeOther,
 			ExtraText: storeUnavailable})
 	}
-	w.WriteMsg(m)
+	return m
 }

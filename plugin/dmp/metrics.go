@@ -17,6 +17,8 @@ const (
 	resultRefused  = "refused"  // outside the served zones, or a zone transfer
 	resultServfail = "servfail" // the store failed
 	resultDropped  = "dropped"  // over the per-client rate limit
+	resultNotAuth  = "notauth"  // TSIG failed: BADKEY, BADSIG, BADTIME or BADTRUNC
+	resultFormErr  = "formerr"  // a malformed or misplaced TSIG record
 )
 
 // Variables declared for monitoring.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,4 +157,96 @@ func grepLines(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestNodeSignedQuery checks RFC 8945 §5.2 on queries: dig -y with the
+// right key gets a signed answer it verifies; a wrong secret gets NOTAUTH
+// with BADSIG, an unknown key NOTAUTH with BADKEY; an unsigned query is
+// answered unsigned as before.
+func TestNodeSignedQuery(t *testing.T) {
+	dig := needTool(t, "dig")
+	n := startSignedNode(t)
+	owner, value := rawScope+".", chunkValue(t, 10)
+	add, _ := nodeUpdate(t, txtAdd(owner, value), false, time.Now())
+	if _, r := rawExchange(t, "tcp", n.Addr, add); r.Rcode != dns.RcodeSuccess {
+		t.Fatalf("seed: got %s", dns.RcodeToString[r.Rcode])
+	}
+
+	for _, network := range []string{"udp", "tcp"} {
+		out := digSigned(t, dig, n, network, "hmac-sha256:"+rawKey+":"+nodeKeySecret, owner)
+		if !strings.Contains(out, "status: NOERROR") || !strings.Contains(out, value[:40]) ||
+			!strings.Contains(out, "TSIG PSEUDOSECTION") ||
+			strings.Contains(out, "Couldn't verify") || strings.Contains(out, "failure") {
+			t.Errorf("%s, right key: want a signed answer dig verifies, got:\n%s", network, out)
+		}
+		wrong := "hmac-sha256:" + rawKey + ":d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA=="
+		out = digSigned(t, dig, n, network, wrong, owner)
+		if !strings.Contains(out, "status: NOTAUTH") || !strings.Contains(out, "BADSIG") ||
+			strings.Contains(out, value[:40]) {
+			t.Errorf("%s, wrong secret: want NOTAUTH with BADSIG, got:\n%s", network, out)
+		}
+	}
+
+	q := new(dns.Msg)
+	q.SetQuestion(owner, dns.TypeTXT)
+	q.SetTsig("nobody.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
+	wire, _, err := dns.TsigGenerate(q, nodeKeySecret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r := rawExchange(t, "udp", n.Addr, wire)
+	if r.Rcode != dns.RcodeNotAuth || r.IsTsig() == nil || r.IsTsig().Error != dns.RcodeBadKey ||
+		len(r.Answer) != 0 {
+		t.Errorf("unknown key: got %s with TSIG %v and %d answers, want NOTAUTH with BADKEY",
+			dns.RcodeToString[r.Rcode], r.IsTsig(), len(r.Answer))
+	}
+
+	plain := new(dns.Msg)
+	plain.SetQuestion(owner, dns.TypeTXT)
+	r, err = n.Exchange(plain, "udp")
+	if err != nil || r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 || r.IsTsig() != nil {
+		t.Errorf("unsigned: got %v, %v; want the answer, unsigned", r, err)
+	}
+	checkSignedTruncated(t, n, owner)
+}
+
+// checkSignedTruncated adds a second value at owner, which takes the
+// answer past 512 bytes, and asks for it signed over UDP without EDNS:
+// the reply fits 512 bytes with its TSIG, has TC and verifies.
+func checkSignedTruncated(t *testing.T, n *nodetest.Node, owner string) {
+	t.Helper()
+	add, _ := nodeUpdate(t, txtAdd(owner, chunkValue(t, 11)), false, time.Now())
+	if _, r := rawExchange(t, "tcp", n.Addr, add); r.Rcode != dns.RcodeSuccess {
+		t.Fatalf("second value: got %s", dns.RcodeToString[r.Rcode])
+	}
+	q := new(dns.Msg)
+	q.SetQuestion(owner, dns.TypeTXT)
+	q.SetTsig(rawKey, dns.HmacSHA256, 300, time.Now().Unix())
+	wire, mac, err := dns.TsigGenerate(q, nodeKeySecret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, r := rawExchange(t, "udp", n.Addr, wire)
+	if len(raw) > dns.MinMsgSize || !r.Truncated || r.IsTsig() == nil {
+		t.Fatalf("got %d bytes, TC %v, TSIG %v; want at most 512 bytes, TC, signed",
+			len(raw), r.Truncated, r.IsTsig())
+	}
+	if err := dns.TsigVerify(raw, nodeKeySecret, mac, false); err != nil {
+		t.Fatalf("truncated signed answer does not verify: %v", err)
+	}
+}
+
+// digSigned runs dig -y KEY for owner's TXT over network.
+func digSigned(t *testing.T, dig string, n *nodetest.Node, network, key, owner string) string {
+	t.Helper()
+	host, port, _ := strings.Cut(n.Addr, ":")
+	args := []string{"@" + host, "-p", port, "-y", key, "+norecurse", owner, "TXT"}
+	if network == "tcp" {
+		args = append(args, "+tcp")
+	}
+	out, err := exec.Command(dig, args...).CombinedOutput()
+	if err != nil {
+		t.Logf("dig %v: %v", args, err)
+	}
+	return string(out)
 }
