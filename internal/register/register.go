@@ -18,7 +18,10 @@
 // The client signs challenge || subject || node || 0x01. The proof of
 // possession is HMAC-SHA256 keyed with X25519(server ephemeral, client
 // key) over challenge || subject || x25519_pub. Challenges, keys and the
-// per-IP rate limit live in the store, so several nodes agree.
+// per-IP rate limit live in the store, so several nodes agree. The limit
+// counts registrations: each takes one challenge, so challenges are
+// counted; confirms, which each spend one single-use challenge, have their
+// own bucket of twice the limit.
 //
 // A 429 (rate limit) carries Retry-After with the seconds left in the
 // fixed rate window; a 503 (store unavailable, or /health degraded)
@@ -64,7 +67,7 @@ type Config struct {
 	Allow       []string      // subject domains allowed; empty: any
 	KeyLifetime time.Duration // lifetime of minted keys; 0: never expire
 	Scope       string        // ScopeDefault, ScopeTight or ScopeLoose
-	Rate        int           // requests per source IP per Window; 0: no limit
+	Rate        int           // registrations per source IP per Window; 0: no limit
 	Window      time.Duration
 	Now         func() time.Time // nil: time.Now
 	Rand        io.Reader        // nil: crypto/rand
@@ -91,8 +94,9 @@ type Handler struct {
 // New returns a Handler for cfg backed by st.
 func New(cfg Config, st Store) *Handler {
 	h := &Handler{cfg: cfg, st: st, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET "+regapi.ChallengePath, h.limited(h.challenge))
-	h.mux.HandleFunc("POST "+regapi.TSIGConfirmPath, h.limited(h.confirm))
+	h.mux.HandleFunc("GET "+regapi.ChallengePath, h.limited("reg:", 1, h.challenge))
+	h.mux.HandleFunc("POST "+regapi.TSIGConfirmPath,
+		h.limited("reg-confirm:", confirmAllowance, h.confirm))
 	h.mux.HandleFunc("GET "+regapi.HealthPath, h.health)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		httpjson.Error(w, http.StatusNotFound, "not found")
@@ -110,12 +114,22 @@ func (h *Handler) now() time.Time {
 	return time.Now()
 }
 
-// limited applies the per-IP registration bucket before next.
-func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
+// confirmAllowance is how many confirms per registration a source may
+// send. Each registration takes exactly one challenge, and a confirm
+// spends its challenge whatever the outcome, so only the challenge is
+// charged to the registration count; the confirm bucket just bounds the
+// store lookups of confirms carrying unknown challenges. Twice the rate
+// leaves room for a confirm whose challenge was charged to the previous
+// window.
+const confirmAllowance = 2
+
+// limited applies the per-IP bucket named prefix, allowing per times the
+// configured rate, before next.
+func (h *Handler) limited(prefix string, per int, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.cfg.Rate > 0 {
-			ok, err := h.st.Allow(r.Context(), "reg:"+clientIP(r), h.cfg.Rate, h.cfg.Window,
-				h.now())
+			ok, err := h.st.Allow(r.Context(), prefix+clientIP(r), per*h.cfg.Rate,
+				h.cfg.Window, h.now())
 			if err != nil {
 				unavailable(w)
 				return

@@ -73,12 +73,17 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// TestRetryAfterReachesClient registers over a limit of one request and
-// checks that the client reports the node's Retry-After.
+// TestRetryAfterReachesClient registers twice over a limit of one
+// registration and checks that the client reports the node's Retry-After.
 func TestRetryAfterReachesClient(t *testing.T) {
 	srv, _ := newServer(t, Config{Rate: 1, Window: time.Minute})
+	id := identity(t, "alice")
+	if _, err := dnsio.RegisterTSIG(context.Background(), srv.Client(), srv.URL,
+		"alice@mesh.example", id); err != nil {
+		t.Fatalf("first registration: %v", err)
+	}
 	_, err := dnsio.RegisterTSIG(context.Background(), srv.Client(), srv.URL,
-		"alice@mesh.example", identity(t, "alice"))
+		"alice@mesh.example", id)
 	var he *dnsio.HTTPError
 	if !errors.As(err, &he) || he.Status != http.StatusTooManyRequests || he.RetryAfter == "" {
 		t.Fatalf("got %v, want HTTP 429 with a Retry-After", err)
