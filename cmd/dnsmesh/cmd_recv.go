@@ -40,7 +40,8 @@ first recv after the window ends: 7 days (the longest 'send --ttl') plus
 copies your state.db can read messages sealed to that prekey; messages
 sealed to other prekeys are not affected.
 
---watch polls every --interval until interrupted (Ctrl-C or SIGTERM). A
+--watch polls every --interval until interrupted (Ctrl-C or SIGTERM);
+an --interval under 1s is refused (exit 3), as it would hammer the node. A
 poll that fails, such as while the node restarts, is reported on stderr
 and the watch goes on; only a damaged state file ends it.
 
@@ -61,7 +62,15 @@ With --json each message is one line, as 'dnsmesh inbox --json' prints it.`,
 	return cmd
 }
 
+// minInterval is the shortest --interval: a shorter one busy-polls the
+// node, costing it a full slot walk many times a second.
+const minInterval = time.Second
+
 func (a *app) runRecv(cmd *cobra.Command, watch bool, interval time.Duration, asJSON bool) error {
+	if interval < minInterval {
+		return usagef("--interval %s is under %s: polling faster hammers the node",
+			interval, minInterval)
+	}
 	c, err := a.open(true)
 	if err != nil {
 		return err

@@ -41,6 +41,11 @@ func TestExitCodes(t *testing.T) {
 			"dave@mesh.example", "hi"}, exitNetwork},
 		{"server without port", "pw", []string{"--dns-server", "nonsense", "recv"},
 			exitUsage},
+		{"watch interval 0", "pw", []string{"recv", "--watch", "--interval", "0"}, exitUsage},
+		{"watch interval negative", "pw", []string{"recv", "--watch", "--interval", "-1s"},
+			exitUsage},
+		{"watch interval under 1s", "pw", []string{"recv", "--watch", "--interval", "999ms"},
+			exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
