@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/dnsmesh/dmp/internal/config"
 
@@ -62,7 +63,53 @@ func newRootCommand(a *app) *cobra.Command {
 	root.AddCommand(newInitCommand(a), newTSIGCommand(a), newIdentityCommand(a),
 		newContactsCommand(a), newSendCommand(a), newRecvCommand(a), newInboxCommand(a),
 		newIntroCommand(a), newDoctorCommand(a))
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		refuseUnknownSubcommands(c)
+	}
 	return root
+}
+
+// refuseUnknownSubcommands makes c, when it is a group of commands, and
+// every group under it fail with a usage error (exit 3) on an unknown or
+// missing subcommand. Left alone, cobra prints a group's help and exits 0
+// for "dnsmesh identity frob", so a typo in a script passes unnoticed.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	if !c.HasSubCommands() {
+		return
+	}
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c.Runnable() {
+		return
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return withHint(usagef("unknown command %q for %q", args[0], cmd.CommandPath()),
+				subcommandsHint(cmd))
+		}
+		return nil
+	}
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		return withHint(usagef("%q needs a command", cmd.CommandPath()), subcommandsHint(cmd))
+	}
+	// Runnable now, the group would show "dnsmesh identity [flags]" as a
+	// usage line of its own; only "dnsmesh identity [command]" is one.
+	c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}",
+		"{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
+}
+
+// subcommandsHint lists the commands of group c.
+func subcommandsHint(c *cobra.Command) string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	return fmt.Sprintf("its commands are %s; see '%s --help'", strings.Join(names, ", "),
+		c.CommandPath())
 }
 
 // version returns Version, else the module version of the build.
