@@ -26,6 +26,8 @@ type doctorCheck struct {
 	Detail string `json:"detail"`
 	// Warn marks a passed check that still needs attention.
 	Warn bool `json:"warn,omitempty"`
+	// err is why the check failed; its exit code ranks the failure.
+	err error
 }
 
 func newDoctorCommand(a *app) *cobra.Command {
@@ -37,7 +39,12 @@ func newDoctorCommand(a *app) *cobra.Command {
 node answers DNS (a WARN when no node is configured and the system
 resolver answered), the own identity is published, the registered TSIG
 key is accepted, prekeys are published and the local clock agrees with
-the node's. It exits 1 when a check fails.
+the node's.
+
+When checks fail, the exit code is that of the most severe failure: 4
+when the passphrase is wrong, else 2 when the node or the network failed
+a check (unreachable, refused, SERVFAIL), else 1 (local problems, and
+things the node answered but lacks, such as an unpublished identity).
 
 With --json it prints an array of {"name", "ok", "detail"} objects (plus
 "warn": true on a warning), one per check: config, keys, node, identity,
@@ -56,7 +63,7 @@ registration, prekeys, clock.`,
 func (a *app) runDoctor(cmd *cobra.Command, asJSON bool) error {
 	var checks []doctorCheck
 	addCheck := func(name string, err error, ok string) {
-		c := doctorCheck{Name: name, OK: err == nil, Detail: ok}
+		c := doctorCheck{Name: name, OK: err == nil, Detail: ok, err: err}
 		if err != nil {
 			c.Detail = err.Error()
 		}
@@ -97,7 +104,7 @@ func (a *app) doctorNode(cfg *config.Config, owner string, records int,
 	node := doctorCheck{Name: "node", OK: err == nil,
 		Detail: fmt.Sprintf("answers; %d identity record(s) at %s", records, owner)}
 	if err != nil {
-		return []doctorCheck{{Name: "node", Detail: err.Error()}}
+		return []doctorCheck{{Name: "node", Detail: err.Error(), err: err}}
 	}
 	if a.server(cfg) == "" {
 		node.Warn = true
@@ -154,14 +161,14 @@ func nodeClockSkew(ctx context.Context, base string) (time.Duration, error) {
 	start := time.Now()
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
-		return 0, err
+		return 0, &codedError{err: err, code: exitNetwork}
 	}
 	elapsed := time.Since(start)
 	resp.Body.Close()
 
 	date, err := http.ParseTime(resp.Header.Get("Date"))
 	if err != nil {
-		return 0, fmt.Errorf("node sent no Date header")
+		return 0, &codedError{err: errors.New("node sent no Date header"), code: exitNetwork}
 	}
 	mid := start.Add(elapsed / 2)
 	return date.Add(500 * time.Millisecond).Sub(mid).Round(time.Second), nil
@@ -203,7 +210,28 @@ func (a *app) doctorReport(checks []doctorCheck, asJSON bool) error {
 		}
 	}
 	if failed > 0 {
-		return withHint(fmt.Errorf("%d check(s) failed", failed), "see the FAIL lines above")
+		return &codedError{code: doctorExitCode(checks),
+			err: withHint(fmt.Errorf("%d check(s) failed", failed), "see the FAIL lines above")}
 	}
 	return nil
+}
+
+// doctorExitCode ranks the failed checks (doctor --help documents it): a
+// wrong passphrase first, then the node or network, then the rest.
+func doctorExitCode(checks []doctorCheck) int {
+	rank := map[int]int{exitBadPassphrase: 3, exitNetwork: 2, exitError: 1}
+	worst := exitError
+	for _, c := range checks {
+		if c.OK {
+			continue
+		}
+		code := exitError
+		if c.err != nil {
+			code = exitCode(&runError{err: c.err})
+		}
+		if rank[code] > rank[worst] {
+			worst = code
+		}
+	}
+	return worst
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +12,10 @@ import (
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/config"
+	"github.com/dnsmesh/dmp/pkg/client"
+	"github.com/dnsmesh/dmp/pkg/dnsio"
+
+	"github.com/spf13/cobra"
 )
 
 // TestDoctorClock checks that doctor measures the skew against the Date
@@ -102,6 +108,42 @@ func TestDoctorNode(t *testing.T) {
 			}
 			if tt.wantWarn && !strings.Contains(out.String(), "WARN  node") {
 				t.Fatalf("report got %q, want a WARN line for the node", &out)
+			}
+		})
+	}
+}
+
+// TestDoctorExitCode: doctor exits with the code of its most severe failed
+// check, as its help says: 4 for a wrong passphrase, then 2 for the node
+// or network, then 1.
+func TestDoctorExitCode(t *testing.T) {
+	unreachable := fmt.Errorf("read x: %w", dnsio.ErrUnreachable)
+	tests := []struct {
+		name   string
+		checks []doctorCheck
+		want   int
+	}{
+		{"all ok", []doctorCheck{{Name: "config", OK: true}}, exitOK},
+		{"unpublished identity", []doctorCheck{{Name: "node", OK: true},
+			{Name: "identity"}}, exitError},
+		{"wrong passphrase", []doctorCheck{{Name: "config", OK: true},
+			{Name: "keys", err: fmt.Errorf("unlock: %w", client.ErrWrongPassphrase)}},
+			exitBadPassphrase},
+		{"node down and clock unknown", []doctorCheck{{Name: "node", err: unreachable},
+			{Name: "clock", err: errors.New("no register_url")}}, exitNetwork},
+		{"local failure after a network one", []doctorCheck{
+			{Name: "registration", err: unreachable}, {Name: "prekeys"}}, exitNetwork},
+		{"health endpoint down", []doctorCheck{{Name: "clock",
+			err: &codedError{err: errors.New("dial"), code: exitNetwork}}}, exitNetwork},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+			run := a.wrap(func(*cobra.Command, []string) error {
+				return a.doctorReport(tt.checks, false)
+			})
+			if got := a.report(run(nil, nil)); got != tt.want {
+				t.Fatalf("exit %d, want %d", got, tt.want)
 			}
 		})
 	}

@@ -31,7 +31,10 @@ func newSendCommand(a *app) *cobra.Command {
 		Long: `send seals the message to the contact's one-time prekey when one is
 published (forward secrecy), else to its long-term key with a warning,
 publishes the chunks and manifest in your zone and a notification claim in
-the contact's zone. Without a message, or with "-", it reads stdin.
+the contact's zone. Without a message, or with "-", it reads stdin. An
+empty message, or one over the protocol's limit (about 24 kB; the error
+names the exact figure, which depends only on the header), is refused
+before anything is published, as a usage error (exit 3).
 
 The claim for a contact in another zone goes, as an anonymous UPDATE, to
 that zone's primary server, found through the resolvers (SOA MNAME, else
@@ -45,7 +48,8 @@ not answer), send fails rather than quietly give up forward secrecy; retry
 later, or pass --allow-no-prekey to seal to the long-term key (with the
 warning). A pool that was read and holds no usable prekey only warns.
 
---ttl is how long the message stays fetchable; the default 23h suits a
+--ttl is how long the message stays fetchable, whole seconds from 1s to
+168h (anything else is a usage error, exit 3); the default 23h suits a
 recipient who polls once a day. Nodes commonly keep records at most 24h
 (max_ttl), so a longer --ttl warns: the message may expire sooner.`,
 		Example: `  $ dnsmesh send bob@mesh.example "lunch at noon?"
@@ -65,6 +69,9 @@ recipient who polls once a day. Nodes commonly keep records at most 24h
 
 func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJSON,
 	allowNoPrekey bool) error {
+	if err := checkTTL(ttl); err != nil {
+		return err
+	}
 	body, err := a.messageBody(args)
 	if err != nil {
 		return err
@@ -92,6 +99,19 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 	}
 	fmt.Fprintf(a.stdout, "sent %s to %s (%d chunks, prekey %d, claim %s)\n", res.MsgID[:16],
 		res.To, res.Chunks, res.PrekeyID, res.Claim)
+	return nil
+}
+
+// checkTTL refuses a --ttl send cannot use as a usage error, before
+// anything else runs: a warning about node caps, a passphrase prompt or a
+// network read for a value that fails anyway would only mislead.
+func checkTTL(ttl time.Duration) error {
+	if ttl < time.Second || ttl > client.MaxMessageTTL {
+		return usagef("--ttl %s is outside 1s..%s", ttl, client.MaxMessageTTL)
+	}
+	if ttl%time.Second != 0 {
+		return usagef("--ttl %s is not a whole number of seconds", ttl)
+	}
 	return nil
 }
 

@@ -36,14 +36,14 @@ func TestLargestMessage(t *testing.T) {
 }
 
 // sendLimit sends a message over the limit, checks that it is refused up
-// front (exit 1, nothing for the recipient) and returns the limit the
+// front (exit 3, nothing for the recipient) and returns the limit the
 // error names.
 func sendLimit(t *testing.T, from, to *user) int {
 	t.Helper()
 	_, errs, code := from.run(strings.Repeat("x", 30000), "send", to.addr(), "-")
 	m := limitRE.FindStringSubmatch(errs)
-	if code != 1 || !strings.Contains(errs, "message too large") || m == nil {
-		t.Fatalf("oversized send: exit %d, stderr %q; want exit 1 naming the limit", code,
+	if code != exitUsage || !strings.Contains(errs, "message too large") || m == nil {
+		t.Fatalf("oversized send: exit %d, stderr %q; want exit 3 naming the limit", code,
 			errs)
 	}
 	if out, _ := to.ok("recv"); out != "" {

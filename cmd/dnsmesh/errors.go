@@ -11,6 +11,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/client"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/message"
 
 	"github.com/miekg/dns"
 )
@@ -58,6 +59,16 @@ type runError struct{ err error }
 func (r *runError) Error() string { return r.err.Error() }
 func (r *runError) Unwrap() error { return r.err }
 
+// codedError carries the exit code of an error that sums up others, such
+// as doctor's failed checks.
+type codedError struct {
+	err  error
+	code int
+}
+
+func (c *codedError) Error() string { return c.err.Error() }
+func (c *codedError) Unwrap() error { return c.err }
+
 // report prints err as an error line plus hints and returns the exit code.
 func (a *app) report(err error) int {
 	if err == nil {
@@ -81,11 +92,16 @@ func (a *app) report(err error) int {
 func exitCode(err error) int {
 	var u *usageError
 	var r *runError
+	var c *codedError
 	switch {
 	case errors.As(err, &u):
 		return exitUsage
 	case !errors.As(err, &r):
 		return exitUsage // made by cobra while parsing the command line
+	case errors.As(err, &c):
+		return c.code
+	case errors.Is(err, message.ErrTooLarge):
+		return exitUsage // bad input the user must change, like an empty message
 	case errors.Is(err, client.ErrWrongPassphrase):
 		return exitBadPassphrase
 	case errors.Is(err, dnsio.ErrQuery), errors.Is(err, dnsio.ErrRefused),

@@ -8,7 +8,8 @@
 //	0  success
 //	1  error: configuration, local state, bad input, unknown contact
 //	2  network or node error: a query failed, a node refused an update
-//	3  usage error: unknown command or flag, wrong number of arguments
+//	3  usage error: unknown command or flag, bad flag value, wrong number of
+//	   arguments, a message that is empty or too large
 //	4  wrong passphrase
 //
 // Errors are printed on stderr as one "dnsmesh: error: ..." line, often

@@ -267,11 +267,13 @@ func Choose(cs []Candidate, fp string) (*Candidate, error) {
 // splitAddress returns the canonical user and host of addr, defaulting
 // the host to the own zone.
 func (c *Client) splitAddress(addr string) (string, string, error) {
+	full := addr
 	if !strings.Contains(addr, "@") {
-		addr += "@" + c.Zone()
+		full += "@" + c.Zone()
 	}
-	canon, ok := envelope.Canonicalize(addr)
+	canon, ok := envelope.Canonicalize(full)
 	if !ok {
+		// Quoted as typed: the own zone appended to a bare name is ours.
 		return "", "", fmt.Errorf("client: %q is not a user@host address", addr)
 	}
 	user, host, _ := strings.Cut(canon, "@")
