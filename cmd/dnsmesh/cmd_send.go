@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/dnsmesh/dmp/pkg/client"
-	"github.com/dnsmesh/dmp/pkg/erasure"
 	"github.com/dnsmesh/dmp/pkg/message"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,7 @@ import (
 
 // maxStdinMessage caps a message read from stdin, in bytes: no message
 // this size fits, since the whole sealed message is at most
-// erasure.MaxPayload bytes.
+// erasure.MaxPayload (25 084) bytes.
 const maxStdinMessage = 64 << 10
 
 // nodeTTLCap is the record lifetime cap common to nodes: the reference's
@@ -73,7 +74,8 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 		return err
 	}
 	body, err := a.messageBody(args)
-	if err != nil {
+	tooLarge := errors.Is(err, errStdinTooLarge)
+	if err != nil && !tooLarge {
 		return err
 	}
 	c, err := a.open(true)
@@ -81,12 +83,16 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 		return err
 	}
 	c.AllowNoPrekey = allowNoPrekey
+	ctx, cancel := a.ctx(cmd)
+	defer cancel()
+	if tooLarge {
+		return stdinTooLarge(ctx, c, args[0], ttl)
+	}
+
 	if ttl > nodeTTLCap {
 		a.warn("--ttl %s is over %s: nodes commonly cap stored lifetimes at %s (max_ttl), "+
 			"so the message may expire sooner", ttl, nodeTTLCap, nodeTTLCap)
 	}
-	ctx, cancel := a.ctx(cmd)
-	defer cancel()
 	res, err := c.Send(ctx, args[0], body, ttl)
 	if err != nil {
 		return err
@@ -115,6 +121,21 @@ func checkTTL(ttl time.Duration) error {
 	return nil
 }
 
+// errStdinTooLarge says stdin holds more than maxStdinMessage bytes.
+var errStdinTooLarge = errors.New("stdin holds too much to read")
+
+// stdinTooLarge returns the error for a message on stdin too large to
+// read whole, naming the exact limit for this contact and ttl, the same
+// figure Send names for a body it holds.
+func stdinTooLarge(ctx context.Context, c *client.Client, to string,
+	ttl time.Duration) error {
+	limit, err := c.MaxBody(ctx, to, ttl)
+	if err != nil {
+		return err
+	}
+	return message.TooLarge(fmt.Sprintf("stdin holds over %d bytes", maxStdinMessage), limit)
+}
+
 // messageBody returns the message argument, or stdin for "-" or none.
 func (a *app) messageBody(args []string) ([]byte, error) {
 	if len(args) == 2 && args[1] != "-" {
@@ -128,9 +149,7 @@ func (a *app) messageBody(args []string) ([]byte, error) {
 		return nil, fmt.Errorf("read message from stdin: %w", err)
 	}
 	if len(b) > maxStdinMessage {
-		return nil, fmt.Errorf("%w: stdin holds over %d bytes, the limit is about %d bytes "+
-			"(the exact figure depends on the header)", message.ErrTooLarge, maxStdinMessage,
-			erasure.MaxPayload)
+		return nil, errStdinTooLarge
 	}
 	if len(b) == 0 {
 		return nil, usagef("empty message on stdin: nothing to send")

@@ -68,10 +68,7 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 	if err != nil && !c.AllowNoPrekey {
 		return nil, err
 	}
-	sender := ""
-	if c.recipientReadsV2(ctx, ct) {
-		sender, _ = envelope.Canonicalize(c.Cfg.Address())
-	}
+	sender := c.senderAddr(ctx, ct)
 	now := c.now()
 	sent, err := message.Build(message.Message{Sender: c.ID, SenderAddr: sender,
 		Recipient: ct.X25519, Prekey: pk, Body: body, Zone: c.Zone(), TTL: ttl, Now: now})
@@ -95,6 +92,41 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 	}
 	res.Claim = c.publishClaim(ctx, ct, sent, now, ttl)
 	return res, nil
+}
+
+// MaxBody returns the largest body, in bytes, that Send accepts for the
+// contact named to with lifetime ttl. It reads the contact's identity
+// record, as Send does, to learn whether the DMPv2 envelope and its
+// sender address take room, but needs no body: a caller holding one too
+// big to read whole can still name the exact limit.
+func (c *Client) MaxBody(ctx context.Context, to string, ttl time.Duration) (int, error) {
+	if err := c.needID(); err != nil {
+		return 0, err
+	}
+	ct, err := c.Contact(to)
+	if err != nil {
+		return 0, err
+	}
+	if len(ct.X25519) != keys.X25519KeySize {
+		return 0, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
+	}
+	n, err := message.MaxBody(message.Message{Sender: c.ID,
+		SenderAddr: c.senderAddr(ctx, ct), Recipient: ct.X25519, Zone: c.Zone(), TTL: ttl,
+		Now: c.now()})
+	if err != nil {
+		return 0, fmt.Errorf("client: message limit: %w", err)
+	}
+	return n, nil
+}
+
+// senderAddr returns the own address for the DMPv2 envelope of a message
+// to ct, or "" when ct does not read version 2.
+func (c *Client) senderAddr(ctx context.Context, ct state.Contact) string {
+	if !c.recipientReadsV2(ctx, ct) {
+		return ""
+	}
+	addr, _ := envelope.Canonicalize(c.Cfg.Address())
+	return addr
 }
 
 // publishMessage writes the chunks, then the manifest last, so a reader
@@ -181,7 +213,7 @@ func randIndex(n int) int {
 // recipientReadsV2 reports whether the contact's identity record, signed
 // by the pinned key, advertises version 2 (message-path.md §4.4).
 func (c *Client) recipientReadsV2(ctx context.Context, ct state.Contact) bool {
-	if ct.Username == "" || ct.Domain == "" {
+	if ct.Username == "" || ct.Domain == "" || len(ct.Ed25519) == 0 {
 		return false
 	}
 	_, _, cands, err := c.FetchIdentity(ctx, ct.Username+"@"+ct.Domain)

@@ -233,12 +233,38 @@ func sealOuter(m *Message, ttl int64, s *randomness) ([]byte, *Header, uint32, e
 // checkSize refuses a message whose outer form would exceed what the
 // erasure code carries (DECISIONS W6), naming the limit in body bytes.
 func checkSize(hdrLen, plaintextLen, bodyLen int) error {
-	fixed := outerSize(hdrLen, encryptedMin+tagSize) // everything but the plaintext
-	if fixed+plaintextLen <= erasure.MaxPayload {
+	limit := bodyLimit(hdrLen, plaintextLen-bodyLen)
+	if bodyLen <= limit {
 		return nil
 	}
-	maxBody := erasure.MaxPayload - fixed - (plaintextLen - bodyLen)
-	return fmt.Errorf("%w: body is %d bytes, the limit is %d bytes "+
+	return TooLarge(fmt.Sprintf("body is %d bytes", bodyLen), limit)
+}
+
+// bodyLimit is the largest body that fits beside a header of hdrLen bytes
+// and an envelope adding overhead bytes to the body.
+func bodyLimit(hdrLen, overhead int) int {
+	fixed := outerSize(hdrLen, encryptedMin+tagSize) // everything but the plaintext
+	return max(erasure.MaxPayload-fixed-overhead, 0)
+}
+
+// MaxBody returns the largest body Build accepts for m, whose Body is not
+// looked at: the limit depends only on the header (its ts and ttl digits)
+// and the DMPv2 envelope (SenderAddr), so a caller holding a body too big
+// to read whole can still name the exact figure. It fails as Build does
+// for an m that Build refuses for other reasons.
+func MaxBody(m Message) (int, error) {
+	ttl, err := checkMessage(&m)
+	if err != nil {
+		return 0, err
+	}
+	hdr := &Header{V: 1, Type: TypeData, Total: 1, TS: m.Now.Unix(), TTL: ttl}
+	return bodyLimit(len(hdr.Marshal()), len(envelope.Encode(nil, m.SenderAddr))), nil
+}
+
+// TooLarge returns the ErrTooLarge error naming limit, the largest body in
+// bytes; what says how big the refused body is.
+func TooLarge(what string, limit int) error {
+	return fmt.Errorf("%w: %s, the limit is %d bytes "+
 		"(%d-byte outer message carried in at most %d chunks)",
-		ErrTooLarge, bodyLen, max(maxBody, 0), erasure.MaxPayload, erasure.MaxShares-1)
+		ErrTooLarge, what, limit, erasure.MaxPayload, erasure.MaxShares-1)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsmesh/dmp/pkg/envelope"
 	"github.com/dnsmesh/dmp/pkg/erasure"
 )
 
@@ -33,6 +34,7 @@ func TestBuildSizeLimit(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m := h.message(h.bob, strings.Repeat("x", c.body))
 			m.SenderAddr = c.addr
+			checkMaxBody(t, m, maxV1-len(envelope.Encode(nil, c.addr)))
 			sent, err := Build(m)
 			if !c.wantErr {
 				if err != nil {
@@ -52,6 +54,27 @@ func TestBuildSizeLimit(t *testing.T) {
 				t.Fatalf("got %v, want ErrTooLarge naming the %d-byte limit", err, limit)
 			}
 		})
+	}
+}
+
+// checkMaxBody wants MaxBody to give m's limit, whatever its body, and
+// one fewer byte for a one-digit-longer ttl.
+func checkMaxBody(t *testing.T, m Message, want int) {
+	t.Helper()
+	for _, body := range [][]byte{nil, m.Body, make([]byte, 1<<20)} {
+		m.Body = body
+		if got, err := MaxBody(m); err != nil || got != want {
+			t.Fatalf("MaxBody with a %d-byte body = %d, %v; want %d", len(body), got, err,
+				want)
+		}
+	}
+	m.TTL *= 10
+	if got, err := MaxBody(m); err != nil || got != want-1 {
+		t.Fatalf("MaxBody with ttl %s = %d, %v; want %d", m.TTL, got, err, want-1)
+	}
+	m.TTL = 0
+	if _, err := MaxBody(m); err == nil {
+		t.Fatal("MaxBody with ttl 0 succeeded, want Build's refusal")
 	}
 }
 
