@@ -47,7 +47,7 @@ type watcher struct {
 
 func startWatch(t *testing.T, u *user) *watcher {
 	t.Helper()
-	w := &watcher{cmd: u.cmd("", "recv", "--watch", "--interval", "200ms"),
+	w := &watcher{cmd: u.cmd("", "recv", "--watch", "--interval", "1s"),
 		out: &syncBuffer{}, err: &syncBuffer{}, done: make(chan error, 1)}
 	w.cmd.Stdout, w.cmd.Stderr = w.out, w.err
 	if err := w.cmd.Start(); err != nil {
