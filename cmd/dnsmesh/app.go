@@ -28,6 +28,8 @@ type app struct {
 	dnsServer string // --dns-server
 
 	permsWarned bool // the config permissions were checked in this run
+	// noTopUpWarned: recv said the prekey pool cannot be topped up.
+	noTopUpWarned bool
 }
 
 // wrap marks errors of a run function as run errors (see exitCode).

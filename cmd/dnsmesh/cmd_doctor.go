@@ -38,8 +38,9 @@ func newDoctorCommand(a *app) *cobra.Command {
 		Long: `doctor checks that the config loads, the passphrase unlocks the keys, the
 node answers DNS (a WARN when no node is configured and the system
 resolver answered), the own identity is published, the registered TSIG
-key is accepted, prekeys are published and the local clock agrees with
-the node's.
+key is accepted, prekeys are published in DNS with their secrets held
+here (it counts those, and names the prekeys found on one side only) and
+the local clock agrees with the node's.
 
 When checks fail, the exit code is that of the most severe failure: 4
 when the passphrase is wrong, else 2 when the node or the network failed
@@ -85,11 +86,8 @@ func (a *app) runDoctor(cmd *cobra.Command, asJSON bool) error {
 	vals, err := c.Reader.LookupTXT(ctx, owner)
 	checks = append(checks, a.doctorNode(c.Cfg, owner, len(vals), err)...)
 	addCheck("registration", a.doctorTSIG(ctx, c, owner), "the node accepts the TSIG key")
-	live, _, err := c.PrekeyStatus()
-	if err == nil && live == 0 {
-		err = errors.New("no live prekeys; run 'dnsmesh identity refresh-prekeys'")
-	}
-	addCheck("prekeys", err, fmt.Sprintf("%d live", live))
+	detail, err := doctorPrekeys(ctx, c)
+	addCheck("prekeys", err, detail)
 	line, err := a.doctorClock(ctx, c.Cfg.RegisterURL)
 	addCheck("clock", err, line)
 	return a.doctorReport(checks, asJSON)
@@ -118,6 +116,31 @@ func (a *app) doctorNode(cfg *config.Config, owner string, records int,
 			"; run 'dnsmesh identity publish'"
 	}
 	return []doctorCheck{node, ident}
+}
+
+// doctorPrekeys counts the prekeys both published in DNS and held here,
+// the only ones a message can use, and fails on none or on published
+// prekeys without a secret here, which senders would seal unopenable
+// messages to. It returns the line to print.
+func doctorPrekeys(ctx context.Context, c *client.Client) (string, error) {
+	st, err := c.PrekeyPool(ctx)
+	if err != nil {
+		return "", err
+	}
+	line := fmt.Sprintf("%d live (published in DNS, secret held here)", st.Live)
+	if st.Unpublished > 0 {
+		line += fmt.Sprintf("; %d more held here but not published (a failed publish; "+
+			"recv publishes them again)", st.Unpublished)
+	}
+	switch {
+	case st.Orphans > 0:
+		return "", fmt.Errorf("%s; %d published prekey(s) have no secret here (state.db "+
+			"replaced, or 'init --restore'): messages sealed to them cannot be opened until "+
+			"they expire at %s", line, st.Orphans, st.OrphansExpire.UTC().Format(time.RFC3339))
+	case st.Live == 0:
+		return "", fmt.Errorf("%s; run 'dnsmesh identity refresh-prekeys'", line)
+	}
+	return line, nil
 }
 
 // doctorTSIG sends a signed UPDATE that deletes a value that was never

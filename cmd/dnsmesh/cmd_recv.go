@@ -25,7 +25,9 @@ slots in your zone and your contacts' zones, and prints each new message
 once. A message is saved in the inbox before it is printed ('dnsmesh inbox'
 shows them again; a message saved by a recv that was killed before it could
 print it is there too). Messages from senders you have not pinned go to the
-intro queue ('dnsmesh intro list'). recv also tops the prekey pool up.
+intro queue ('dnsmesh intro list'). recv also tops the prekey pool up
+when it runs low; without a TSIG key ('dnsmesh tsig register') it makes
+no prekeys, which it could not publish, and warns once.
 
 A message that is addressed to you but cannot be opened (its one-time
 prekey's secret is unknown or already erased, or decryption fails) is
@@ -124,6 +126,11 @@ func (a *app) recvOnce(ctx context.Context, c *client.Client) error {
 	a.recvUnopened(res.Unopened)
 	a.recvDeleteErrors(res.DeleteErrors)
 	a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
+	if res.NoTopUp != nil && !a.noTopUpWarned {
+		a.noTopUpWarned = true // once per run, not once per --watch poll
+		a.warn("the prekey pool is low, but no TSIG key is registered to publish new " +
+			"prekeys; run 'dnsmesh tsig register'")
+	}
 	return nil
 }
 

@@ -473,8 +473,9 @@ func TestDoctorEndToEnd(t *testing.T) {
 		"node":         "answers; ",
 		"identity":     "own identity published at " + owner,
 		"registration": "the node accepts the TSIG key",
-		"prekeys":      "no live prekeys; run 'dnsmesh identity refresh-prekeys'",
-		"clock":        "node clock within 1s of ours (limit 1m0s)",
+		"prekeys": "0 live (published in DNS, secret held here); " +
+			"run 'dnsmesh identity refresh-prekeys'",
+		"clock": "node clock within 1s of ours (limit 1m0s)",
 	}
 	checkDoctor(t, amy, want, "prekeys")
 

@@ -40,6 +40,11 @@ type Prekey struct {
 	// Deleted is when the DNS delete of its record was confirmed, 0 until
 	// then.
 	Deleted int64 `json:"deleted,omitempty"`
+	// Pending is set from creation until the node confirmed the UPDATE
+	// that publishes the record. A prekey whose publish failed without a
+	// refusal may or may not be in DNS: its secret is kept, so a message
+	// sealed to it still opens, but it does not count as live.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Message is one delivered message, from the inbox or the intro queue.

@@ -26,12 +26,17 @@ const maxPrekeyBatch = 100
 // RefreshPrekeys makes count one-time prekeys that expire after ttl,
 // stores their secrets, then publishes their signed records in the pool
 // prekeys.id-<hash12(user)>.<zone> (message-path.md §10). Secrets are
-// committed before anything is published, so a crash never leaves a
-// published prekey without its secret. It returns the new ids.
+// committed, marked pending, before anything is published, so a crash
+// never leaves a published prekey without its secret; they count as live
+// once the node confirmed the publish. Without a writer it makes none
+// and fails with ErrNoWriter. It returns the new ids.
 func (c *Client) RefreshPrekeys(ctx context.Context, count int,
 	ttl time.Duration) ([]uint32, error) {
 	if err := c.needID(); err != nil {
 		return nil, err
+	}
+	if c.Writer == nil {
+		return nil, ErrNoWriter // secrets of prekeys no sender can see would be dead weight
 	}
 	if count < 1 || count > maxPrekeyBatch {
 		return nil, fmt.Errorf("client: prekey count %d outside 1..%d", count, maxPrekeyBatch)
@@ -70,7 +75,27 @@ func (c *Client) RefreshPrekeys(ctx context.Context, count int,
 		}
 		return nil, fmt.Errorf("client: publish prekeys: %w", err)
 	}
+	if err := c.confirmPrekeys(ids); err != nil {
+		return nil, fmt.Errorf("client: prekeys published, but not marked so: %w", err)
+	}
 	return ids, nil
+}
+
+// confirmPrekeys clears the pending mark of prekeys the node stored.
+func (c *Client) confirmPrekeys(ids []uint32) error {
+	return c.State.Update(func(tx *state.Tx) error {
+		for _, id := range ids {
+			p, err := tx.Prekey(id)
+			if err != nil {
+				return err
+			}
+			p.Pending = false
+			if err := tx.PutPrekey(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // newPrekey makes, signs and stores one prekey with a fresh random id.
@@ -91,7 +116,7 @@ func (c *Client) newPrekey(tx *state.Tx, owner string, now time.Time,
 		return state.Prekey{}, fmt.Errorf("client: sign prekey: %w", err)
 	}
 	p := state.Prekey{ID: id, Private: sk.Bytes(), Public: rec.Public[:],
-		Exp: int64(rec.Exp), Wire: wire, Owner: owner, Created: now.Unix()}
+		Exp: int64(rec.Exp), Wire: wire, Owner: owner, Created: now.Unix(), Pending: true}
 	return p, tx.PutPrekey(p)
 }
 
@@ -120,14 +145,14 @@ func (c *Client) forgetPrekeys(ids []uint32) {
 	})
 }
 
-// PrekeyStatus counts the stored prekeys that are live (unused, published
-// and not about to expire) and all the secrets held.
+// PrekeyStatus counts the stored prekeys that are live (unused, their
+// publish confirmed, not about to expire) and all the secrets held.
+// PrekeyPool compares them with what DNS holds.
 func (c *Client) PrekeyStatus() (live, total int, err error) {
-	limit := c.now().Add(prekeyLiveMargin).Unix()
 	err = c.State.View(func(tx *state.Tx) error {
 		ps, err := tx.Prekeys()
 		for _, p := range ps {
-			if p.Consumed == 0 && p.Exp > limit {
+			if c.prekeyLive(p) {
 				live++
 			}
 		}
@@ -137,12 +162,22 @@ func (c *Client) PrekeyStatus() (live, total int, err error) {
 	return live, total, err
 }
 
+// prekeyLive reports whether p is unused, confirmed published and not
+// about to expire.
+func (c *Client) prekeyLive(p state.Prekey) bool {
+	return p.Consumed == 0 && !p.Pending && p.Exp > c.now().Add(prekeyLiveMargin).Unix()
+}
+
 // TopUpPrekeys publishes new prekeys when fewer than PrekeyLowWater are
 // live, after erasing the secrets whose window ended (consume.go). It
-// returns how many prekeys it made.
+// returns how many prekeys it made. A low pool without a writer makes
+// none and fails with ErrNoWriter.
 func (c *Client) TopUpPrekeys(ctx context.Context) (int, error) {
 	err := c.State.Update(func(tx *state.Tx) error { return purgePrekeys(tx, c.now().Unix()) })
 	if err != nil {
+		return 0, err
+	}
+	if err := c.republishPending(ctx); err != nil {
 		return 0, err
 	}
 	live, _, err := c.PrekeyStatus()
@@ -151,4 +186,109 @@ func (c *Client) TopUpPrekeys(ctx context.Context) (int, error) {
 	}
 	ids, err := c.RefreshPrekeys(ctx, DefaultPrekeyCount-live, DefaultPrekeyTTL)
 	return len(ids), err
+}
+
+// republishPending publishes again the unused prekeys whose publish was
+// never confirmed (adding a value already there changes nothing), so a
+// timeout costs no prekeys, and a writer that keeps failing fails the
+// top-up before it makes more secrets that cannot be published.
+func (c *Client) republishPending(ctx context.Context) error {
+	now := c.now().Unix()
+	var changes []dnsio.Change
+	var ids []uint32
+	err := c.State.View(func(tx *state.Tx) error {
+		ps, err := tx.Prekeys()
+		for _, p := range ps {
+			if p.Pending && p.Consumed == 0 && p.Exp > now {
+				changes = append(changes, dnsio.Change{Op: dnsio.Add, Owner: p.Owner,
+					Value: p.Wire, TTL: uint32(p.Exp - now)})
+				ids = append(ids, p.ID)
+			}
+		}
+		return err
+	})
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if err := c.write(ctx, changes...); err != nil {
+		if errors.Is(err, dnsio.ErrRefused) {
+			c.forgetPrekeys(ids)
+		}
+		return fmt.Errorf("client: publish %d pending prekeys again: %w", len(ids), err)
+	}
+	return c.confirmPrekeys(ids)
+}
+
+// PoolStatus compares the own prekey pool in DNS with the secrets held.
+type PoolStatus struct {
+	// Live counts the prekeys that are both published and held: unused,
+	// not about to expire, what senders seal to and recv opens.
+	Live int
+	// Orphans counts published prekeys signed by this identity whose
+	// secret is not held, as after 'init --restore' or a lost state.db: a
+	// message sealed to one cannot be opened. OrphansExpire is when the
+	// last of them expires.
+	Orphans       int
+	OrphansExpire time.Time
+	// Unpublished counts unused, unexpired secrets whose prekey is not in
+	// DNS: its publish failed, or the record was removed.
+	Unpublished int
+}
+
+// PrekeyPool reads the own prekey pool and compares it with the secrets
+// in the state, prekey by prekey. Values in the pool that are not valid
+// prekeys signed by this identity are not counted.
+func (c *Client) PrekeyPool(ctx context.Context) (PoolStatus, error) {
+	var st PoolStatus
+	if err := c.needID(); err != nil {
+		return st, err
+	}
+	vals, err := c.lookup(ctx, names.PrekeyPool(c.Cfg.Username, c.Zone()))
+	if err != nil {
+		return st, fmt.Errorf("client: prekey pool: %w", err)
+	}
+	now := c.now()
+	published := map[uint32]int64{} // id -> exp
+	for _, v := range vals {
+		if p, err := records.ParsePrekey(v, c.ID.Ed25519Public, now); err == nil &&
+			!p.Expired(now) {
+			published[p.ID] = int64(p.Exp)
+		}
+	}
+	err = c.State.View(func(tx *state.Tx) error {
+		ps, err := tx.Prekeys()
+		if err != nil {
+			return err
+		}
+		st = comparePool(published, ps, now.Add(prekeyLiveMargin).Unix())
+		return nil
+	})
+	return st, err
+}
+
+// comparePool counts the published prekeys, by id with their expiry,
+// against the held ones; a prekey counts as live until limit.
+func comparePool(published map[uint32]int64, held []state.Prekey, limit int64) PoolStatus {
+	var st PoolStatus
+	byID := make(map[uint32]state.Prekey, len(held))
+	for _, p := range held {
+		byID[p.ID] = p
+		_, inDNS := published[p.ID]
+		if !inDNS && p.Consumed == 0 && p.Exp > limit {
+			st.Unpublished++
+		}
+	}
+	for id, exp := range published {
+		p, ok := byID[id]
+		switch {
+		case !ok:
+			st.Orphans++
+			if t := time.Unix(exp, 0); t.After(st.OrphansExpire) {
+				st.OrphansExpire = t
+			}
+		case p.Consumed == 0 && p.Exp > limit:
+			st.Live++
+		}
+	}
+	return st
 }

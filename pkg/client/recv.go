@@ -27,6 +27,9 @@ type RecvResult struct {
 	QueryErrors []error
 	// NewPrekeys counts prekeys published to top the pool up.
 	NewPrekeys int
+	// NoTopUp is ErrNoWriter when the pool ran low but no TSIG key is
+	// registered to publish new prekeys, so none were made.
+	NoTopUp error
 	// Unopened holds the messages addressed to us that were found but
 	// could not be opened, once each per poll (DECISIONS C7), so none is
 	// passed over in silence.
@@ -125,7 +128,10 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	}
 	n, err := c.TopUpPrekeys(ctx)
 	p.res.NewPrekeys = n
-	if err != nil && !errors.Is(err, ErrNoWriter) {
+	switch {
+	case errors.Is(err, ErrNoWriter):
+		p.res.NoTopUp = err
+	case err != nil:
 		p.res.QueryErrors = append(p.res.QueryErrors, err)
 	}
 	return p.res, nil
