@@ -233,8 +233,12 @@ func (a *app) doctorReport(checks []doctorCheck, asJSON bool) error {
 		}
 	}
 	if failed > 0 {
+		hint := "see the FAIL lines above"
+		if asJSON {
+			hint = `the failed checks are the objects with "ok": false in the JSON on stdout`
+		}
 		return &codedError{code: doctorExitCode(checks),
-			err: withHint(fmt.Errorf("%d check(s) failed", failed), "see the FAIL lines above")}
+			err: withHint(fmt.Errorf("%d check(s) failed", failed), hint)}
 	}
 	return nil
 }

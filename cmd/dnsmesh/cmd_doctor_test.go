@@ -148,3 +148,24 @@ func TestDoctorExitCode(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorJSONFailureHint: with --json the failure hint points at the
+// JSON on stdout, not at FAIL lines that only the text report has.
+func TestDoctorJSONFailureHint(t *testing.T) {
+	checks := []doctorCheck{{Name: "config", OK: true}, {Name: "identity"}}
+	for _, asJSON := range []bool{false, true} {
+		var out, errs bytes.Buffer
+		a := &app{stdout: &out, stderr: &errs}
+		a.report(a.doctorReport(checks, asJSON))
+		want := "dnsmesh: hint: see the FAIL lines above\n"
+		if asJSON {
+			want = `dnsmesh: hint: the failed checks are the objects with "ok": false ` +
+				"in the JSON on stdout\n"
+		}
+		if !strings.HasSuffix(errs.String(), want) || strings.Contains(out.String(), "FAIL") ==
+			asJSON {
+			t.Errorf("json %v: stdout %q, stderr %q; want the hint %q", asJSON, &out, &errs,
+				want)
+		}
+	}
+}

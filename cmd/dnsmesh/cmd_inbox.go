@@ -19,7 +19,8 @@ With --json it prints one object per line: {"id", "from", "verified",
 "msg_id", "sent", "received", "prekey_id", "body"}; prekey_id 0 means the
 message was not forward-secret. JSON holds only UTF-8 text: a body with
 bytes that are not UTF-8 has U+FFFD in their place in "body", and the
-object then also carries "body_base64", the exact bytes in base64.`,
+object then also carries "body_base64", the exact bytes in base64. These
+are JSON lines, not an array: an empty inbox prints nothing.`,
 		Example: `  $ dnsmesh inbox --last 5
   $ dnsmesh inbox --json | jq -r 'select(.from == "bob@mesh.example") | .body'`,
 		Args: needArgs(0, 0),

@@ -42,8 +42,8 @@ carried a verified address (DMPv2) shows by that address, else as
 intro-<signing key prefix>.
 
 Messages print as 'dnsmesh inbox --help' describes, control characters
-escaped. With --json it prints one object per line, as 'dnsmesh inbox
---json' does.`,
+escaped. With --json it prints one object per line (JSON lines), as
+'dnsmesh inbox --json' does; an empty queue prints nothing.`,
 		Example: `  $ dnsmesh intro list
   $ dnsmesh intro list --json | jq -r '"\(.id) \(.from)"'`,
 		Args: needArgs(0, 0),

@@ -49,7 +49,8 @@ and the watch goes on; only a damaged state file ends it.
 
 ` + messageTextHelp + `
 
-With --json each message is one line, as 'dnsmesh inbox --json' prints it.`,
+With --json each message is one line, as 'dnsmesh inbox --json' prints it
+(JSON lines); a poll that finds nothing prints nothing.`,
 		Example: `  $ dnsmesh recv
   $ dnsmesh recv --watch --interval 1m
   $ dnsmesh recv --json >> messages.jsonl`,
