@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -39,11 +42,15 @@ func newIntroListCommand(a *app) *cobra.Command {
 		Long: `list prints the queued first-contact messages with their ids, for
 'intro accept', 'intro trust' and 'intro block'. A sender whose message
 carried a verified address (DMPv2) shows by that address, else as
-intro-<signing key prefix>.
+intro-<signing key prefix>. Each message follows a line with the
+sender's whole Ed25519 signing key, the key 'intro trust' pins: compare
+it with the ed25519 line of the sender's 'dnsmesh identity show' over
+another channel before trusting.
 
 Messages print as 'dnsmesh inbox --help' describes, control characters
 escaped. With --json it prints one object per line (JSON lines), as
-'dnsmesh inbox --json' does; an empty queue prints nothing.`,
+'dnsmesh inbox --json' does plus "ed25519_public" (64 hex); an empty
+queue prints nothing.`,
 		Example: `  $ dnsmesh intro list
   $ dnsmesh intro list --json | jq -r '"\(.id) \(.from)"'`,
 		Args: needArgs(0, 0),
@@ -56,11 +63,40 @@ escaped. With --json it prints one object per line (JSON lines), as
 			if err != nil {
 				return err
 			}
-			return printMessages(a.stdout, ms, asJSON)
+			return printIntros(a.stdout, ms, asJSON)
 		}),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per message")
 	return list
+}
+
+// introView is an intro as intro list --json prints it: the message and
+// its sender's signing key.
+type introView struct {
+	messageView
+	Ed25519 string `json:"ed25519_public"`
+}
+
+// printIntros writes the queued intros as printMessages does, with each
+// sender's signing key: as "ed25519_public" in JSON, else on a line of
+// its own before the message.
+func printIntros(w io.Writer, ms []state.Message, asJSON bool) error {
+	for _, m := range ms {
+		key := hex.EncodeToString(m.SenderSPK)
+		if asJSON {
+			b, err := json.Marshal(introView{messageView: viewOf(m), Ed25519: key})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%s\n", b)
+			continue
+		}
+		fmt.Fprintf(w, "intro %d is signed by ed25519 key %s\n", m.ID, key)
+		if err := printMessages(w, []state.Message{m}, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newIntroTrustCommand(a *app) *cobra.Command {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/dnsmesh/dmp/pkg/client"
@@ -94,6 +95,9 @@ func (a *app) runSend(cmd *cobra.Command, args []string, ttl time.Duration, asJS
 			"so the message may expire sooner", ttl, nodeTTLCap, nodeTTLCap)
 	}
 	res, err := c.Send(ctx, args[0], body, ttl)
+	if errors.Is(err, client.ErrNoX25519) {
+		return withHint(err, noX25519Hint(args[0]))
+	}
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,18 @@ func checkTTL(ttl time.Duration) error {
 		return usagef("--ttl %s is not a whole number of seconds", ttl)
 	}
 	return nil
+}
+
+// noX25519Hint tells how to get the encryption key of a contact pinned by
+// signing key only ('intro trust'): fetching its identity record pins the
+// key onto the same contact.
+func noX25519Hint(to string) string {
+	addr := "<their user@host>"
+	if strings.Contains(to, "@") {
+		addr = to
+	}
+	return fmt.Sprintf("run 'dnsmesh identity fetch %s --add' to get their encryption key",
+		addr)
 }
 
 // errStdinTooLarge says stdin holds more than maxStdinMessage bytes.

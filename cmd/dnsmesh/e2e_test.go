@@ -308,6 +308,7 @@ type messageJSON struct {
 	Received string `json:"received"`
 	PrekeyID uint32 `json:"prekey_id"`
 	Body     string `json:"body"`
+	Ed25519  string `json:"ed25519_public"` // intro list only
 }
 
 // parseMessages decodes one message object per line of out. A field the
