@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,11 +95,44 @@ func (a *app) server(cfg *config.Config) string {
 // progress line when stderr is a terminal.
 func (a *app) unlock(cfg *config.Config) (*keys.Identity, error) {
 	pass, err := config.Passphrase(cfg, func(s string) { a.warn("%s", s) })
+	if errors.Is(err, config.ErrNoPassphrase) && emptyEnvPassphrase() {
+		return nil, withHint(err, "$"+config.EnvPassphrase+" is set but empty, so it "+
+			"was not used; unset it, or set it to the passphrase")
+	}
 	if err != nil {
 		return nil, err
 	}
 	a.progress("deriving keys (Argon2id)...")
-	return client.Unlock(cfg, pass)
+	id, err := client.Unlock(cfg, pass)
+	if errors.Is(err, client.ErrWrongPassphrase) {
+		return nil, withHint(err, wrongPassphraseHint(cfg))
+	}
+	return id, err
+}
+
+// wrongPassphraseHint names the source the wrong passphrase came from, in
+// the order config.Passphrase tries them.
+func wrongPassphraseHint(cfg *config.Config) string {
+	env := "$" + config.EnvPassphrase
+	if v := os.Getenv(config.EnvPassphrase); v != "" {
+		return "check " + env + ": the passphrase came from it"
+	}
+	hint := "the passphrase typed at the prompt does not unlock this identity; try again"
+	if cfg.PassphraseFile != "" {
+		hint = "check the passphrase file " + cfg.PassphraseFile +
+			" (passphrase_file in config.yaml): the passphrase came from it"
+	}
+	if emptyEnvPassphrase() {
+		hint += " (" + env + " is set but empty, so it was not used)"
+	}
+	return hint
+}
+
+// emptyEnvPassphrase reports whether $DMP_PASSPHRASE is set to "", which
+// config.Passphrase passes over.
+func emptyEnvPassphrase() bool {
+	v, set := os.LookupEnv(config.EnvPassphrase)
+	return set && v == ""
 }
 
 // progress prints a line on stderr only when it is a terminal.
