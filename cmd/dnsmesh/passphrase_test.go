@@ -30,9 +30,9 @@ func TestWrongPassphraseHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name, env string // env "-" leaves $DMP_PASSPHRASE unset
-		file, typed    string
-		want           string
+		name, env   string // env "-" leaves $DMP_PASSPHRASE unset
+		file, typed string
+		want        string
 	}{
 		{"env", "wrong", "", "", "hint: check $DMP_PASSPHRASE: the passphrase came from it"},
 		{"file", "-", passFile, "", "hint: check the passphrase file " + passFile},
