@@ -49,8 +49,8 @@ another channel before trusting.
 
 Messages print as 'dnsmesh inbox --help' describes, control characters
 escaped. With --json it prints one object per line (JSON lines), as
-'dnsmesh inbox --json' does plus "ed25519_public" (64 hex); an empty
-queue prints nothing.`,
+'dnsmesh inbox --json' does plus "ed25519_public" (64 hex);
+an empty queue prints nothing.`,
 		Example: `  $ dnsmesh intro list
   $ dnsmesh intro list --json | jq -r '"\(.id) \(.from)"'`,
 		Args: needArgs(0, 0),

@@ -60,8 +60,9 @@ func checkHostileIntro(t *testing.T, n *nodetest.Node, bob *user) {
 	if len(ms) != 1 || ms[0].Body != body {
 		t.Fatalf("intro list --json got %+v, want mallory's exact body", ms)
 	}
-	want := fmt.Sprintf("[%d] from %s at %s:\n  hi\n  [99] from alice@mesh.example at "+
-		"2026-01-01T00:00:00Z:\n  \\x1b]0;pwned\\x07\n", ms[0].ID, mallory.addr(), ms[0].Sent)
+	want := fmt.Sprintf("intro %d is signed by ed25519 key %s\n", ms[0].ID, ms[0].Ed25519) +
+		fmt.Sprintf("[%d] from %s at %s:\n  hi\n  [99] from alice@mesh.example at "+
+			"2026-01-01T00:00:00Z:\n  \\x1b]0;pwned\\x07\n", ms[0].ID, mallory.addr(), ms[0].Sent)
 	if out := mustOK(t, bob, "intro", "list"); out != want {
 		t.Fatalf("intro list printed %q, want %q", out, want)
 	}
