@@ -102,6 +102,9 @@ func TestSendTTL(t *testing.T) {
 			res.Expires > want {
 			t.Errorf("send %v: expires %d, want about %d", tc.args, res.Expires, want)
 		}
+		if !strings.HasPrefix(res.Claim, "published at") {
+			t.Errorf("send %v: claim %q, want it published", tc.args, res.Claim)
+		}
 		s := storedManifest(t, st, bob, res)
 		if s.lifetime != tc.lifetime || s.left > tc.kept || s.left < tc.kept-margin {
 			t.Errorf("send %v: manifest lifetime %s, kept %s; want %s and %s",

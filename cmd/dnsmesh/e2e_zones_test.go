@@ -104,6 +104,12 @@ func TestClaimToForeignZone(t *testing.T) {
 	}
 	checkClaimOnNode(t, nB, bob, res.Slot, res.MsgID)
 
+	// A lifetime over the claim cap nodes share (24h) still gets a claim.
+	out, _ = alice.ok("send", "bob@zoneb.example", "a long-lived one", "--ttl", "30h", "--json")
+	if long := decodeSend(t, out); !strings.HasPrefix(long.Claim, "published at zoneb.example") {
+		t.Fatalf("claim of a 30h message got %q, want it published", long.Claim)
+	}
+
 	out, errs = bob.ok("recv")
 	if out != "" || !strings.Contains(errs, "intro list") {
 		t.Fatalf("recv got stdout %q stderr %q, want one intro note", out, errs)

@@ -31,6 +31,12 @@ var ErrNoX25519 = errors.New("client: contact has no encryption key yet")
 // drop forward secrecy for a network hiccup.
 var ErrPrekeyPoolUnread = errors.New("client: cannot read the recipient's prekey pool")
 
+// ClaimTTLCap bounds a claim's lifetime: nodes refuse an anonymous claim
+// that lives longer than their claim cap (the reference's
+// DMP_CLAIM_MAX_TTL and coredns-dmp's claim_ttl, both 24h by default), so
+// a message sent with a longer ttl keeps its notification by asking less.
+const ClaimTTLCap = 24 * time.Hour
+
 // SendResult describes a sent message.
 type SendResult struct {
 	To       string `json:"to"`
@@ -241,6 +247,7 @@ func (c *Client) publishClaim(ctx context.Context, ct state.Contact, sent *messa
 	if len(c.Zone()) > records.MaxClaimDomain || ct.Domain == "" {
 		return "skipped: zone name too long for a claim"
 	}
+	ttl = min(ttl, ClaimTTLCap)
 	cl := &records.Claim{MsgID: sent.MsgID, Domain: c.Zone(), Slot: uint8(sent.Slot),
 		TS: uint64(now.Unix()), Exp: uint64(now.Add(ttl).Unix())}
 	copy(cl.SenderSPK[:], c.ID.Ed25519Public)
