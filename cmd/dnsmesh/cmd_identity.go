@@ -92,7 +92,9 @@ deletes the DNS record, but keeps the secret for a grace window, because
 another sender may have sealed to the same prekey before the delete took
 effect; the secret is erased once the window ends (see 'dnsmesh recv
 --help'), and from then on a copy of state.db cannot open the message.
-'recv' tops the pool up when it runs low.
+'recv' tops the pool up when it runs low. Both first delete from DNS the
+prekeys signed by this identity whose secret is not in state.db (as after
+'init --restore'), which no message sealed to could open.
 
 With --json it prints the new prekey ids and the live count after:
   {"published": [3735928559, 17], "live": 25}`,
@@ -101,12 +103,13 @@ With --json it prints the new prekey ids and the live count after:
 		Args: needArgs(0, 0),
 		RunE: a.wrap(func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c *client.Client) error {
-				ids, err := c.RefreshPrekeys(ctx, count, ttl)
+				r, err := c.RefreshPrekeys(ctx, count, ttl)
+				a.noteSwept(r.Swept)
 				if err != nil {
 					return err
 				}
 				live, _, _ := c.PrekeyStatus()
-				return a.printRefreshed(ids, live, asJSON)
+				return a.printRefreshed(r.IDs, live, asJSON)
 			})
 		}),
 	}

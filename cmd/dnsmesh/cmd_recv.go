@@ -126,6 +126,7 @@ func (a *app) recvOnce(ctx context.Context, c *client.Client) error {
 	}
 	a.recvUnopened(res.Unopened)
 	a.recvDeleteErrors(res.DeleteErrors)
+	a.noteSwept(res.Swept)
 	a.recvNotes(len(res.Intros), res.NewPrekeys, res.QueryErrors)
 	if res.NoTopUp != nil && !a.noTopUpWarned {
 		a.noTopUpWarned = true // once per run, not once per --watch poll

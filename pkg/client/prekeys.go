@@ -23,26 +23,54 @@ const prekeyLiveMargin = time.Hour
 // few kilobytes.
 const maxPrekeyBatch = 100
 
-// RefreshPrekeys makes count one-time prekeys that expire after ttl,
-// stores their secrets, then publishes their signed records in the pool
-// prekeys.id-<hash12(user)>.<zone> (message-path.md §10). Secrets are
-// committed, marked pending, before anything is published, so a crash
-// never leaves a published prekey without its secret; they count as live
-// once the node confirmed the publish. Without a writer it makes none
-// and fails with ErrNoWriter. It returns the new ids.
+// Refreshed is what a prekey refresh or top-up did.
+type Refreshed struct {
+	IDs   []uint32    // the new prekeys, published and confirmed
+	Swept OrphanSweep // the sweep of orphaned prekeys run first
+}
+
+// RefreshPrekeys first deletes the orphaned prekeys from the own pool
+// (SweepOrphanPrekeys; a failure there is only reported in Swept), then
+// makes count one-time prekeys that expire after ttl, stores their
+// secrets and publishes their signed records in the pool
+// prekeys.id-<hash12(user)>.<zone> (message-path.md §10). Without a
+// writer it makes none and fails with ErrNoWriter.
 func (c *Client) RefreshPrekeys(ctx context.Context, count int,
-	ttl time.Duration) ([]uint32, error) {
+	ttl time.Duration) (Refreshed, error) {
+	if err := c.canRefresh(count, ttl); err != nil {
+		return Refreshed{}, err
+	}
+	r := Refreshed{Swept: c.SweepOrphanPrekeys(ctx)}
+	var err error
+	r.IDs, err = c.publishPrekeys(ctx, count, ttl)
+	return r, err
+}
+
+// canRefresh checks a refresh's arguments and that it can publish.
+func (c *Client) canRefresh(count int, ttl time.Duration) error {
 	if err := c.needID(); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Writer == nil {
-		return nil, ErrNoWriter // secrets of prekeys no sender can see would be dead weight
+		return ErrNoWriter // secrets of prekeys no sender can see would be dead weight
 	}
 	if count < 1 || count > maxPrekeyBatch {
-		return nil, fmt.Errorf("client: prekey count %d outside 1..%d", count, maxPrekeyBatch)
+		return fmt.Errorf("client: prekey count %d outside 1..%d", count, maxPrekeyBatch)
 	}
 	if ttl < time.Minute || ttl > records.MaxFuture*time.Second {
-		return nil, fmt.Errorf("client: prekey ttl %s outside 1m..720h", ttl)
+		return fmt.Errorf("client: prekey ttl %s outside 1m..720h", ttl)
+	}
+	return nil
+}
+
+// publishPrekeys makes and publishes count prekeys. Secrets are
+// committed, marked pending, before anything is published, so a crash
+// never leaves a published prekey without its secret; they count as live
+// once the node confirmed the publish. It returns the new ids.
+func (c *Client) publishPrekeys(ctx context.Context, count int,
+	ttl time.Duration) ([]uint32, error) {
+	if err := c.canRefresh(count, ttl); err != nil {
+		return nil, err
 	}
 	owner := names.PrekeyPool(c.Cfg.Username, c.Zone())
 	now := c.now()
@@ -168,24 +196,26 @@ func (c *Client) prekeyLive(p state.Prekey) bool {
 	return p.Consumed == 0 && !p.Pending && p.Exp > c.now().Add(prekeyLiveMargin).Unix()
 }
 
-// TopUpPrekeys publishes new prekeys when fewer than PrekeyLowWater are
-// live, after erasing the secrets whose window ended (consume.go). It
-// returns how many prekeys it made. A low pool without a writer makes
-// none and fails with ErrNoWriter.
-func (c *Client) TopUpPrekeys(ctx context.Context) (int, error) {
+// TopUpPrekeys erases the secrets whose window ended (consume.go),
+// deletes the orphaned prekeys from the own pool (SweepOrphanPrekeys),
+// publishes again the prekeys whose publish was never confirmed, and
+// then publishes new ones when fewer than PrekeyLowWater are live. A low
+// pool without a writer makes none and fails with ErrNoWriter.
+func (c *Client) TopUpPrekeys(ctx context.Context) (Refreshed, error) {
 	err := c.State.Update(func(tx *state.Tx) error { return purgePrekeys(tx, c.now().Unix()) })
 	if err != nil {
-		return 0, err
+		return Refreshed{}, err
 	}
+	r := Refreshed{Swept: c.SweepOrphanPrekeys(ctx)}
 	if err := c.republishPending(ctx); err != nil {
-		return 0, err
+		return r, err
 	}
 	live, _, err := c.PrekeyStatus()
 	if err != nil || live >= PrekeyLowWater {
-		return 0, err
+		return r, err
 	}
-	ids, err := c.RefreshPrekeys(ctx, DefaultPrekeyCount-live, DefaultPrekeyTTL)
-	return len(ids), err
+	r.IDs, err = c.publishPrekeys(ctx, DefaultPrekeyCount-live, DefaultPrekeyTTL)
+	return r, err
 }
 
 // republishPending publishes again the unused prekeys whose publish was

@@ -55,16 +55,17 @@ func TestFailedPublishIsNotLive(t *testing.T) {
 		t.Fatal("refresh with a failing writer succeeded")
 	}
 	checkStatus(t, c, 0, 4)
-	if n, err := c.TopUpPrekeys(ctx); n != 0 || err == nil {
-		t.Fatalf("top-up with a failing writer made %d, err %v; want 0 and an error", n, err)
+	if r, err := c.TopUpPrekeys(ctx); len(r.IDs) != 0 || err == nil {
+		t.Fatalf("top-up with a failing writer made %d, err %v; want 0 and an error",
+			len(r.IDs), err)
 	}
 	checkStatus(t, c, 0, 4)
 
 	w.err = nil
-	n, err := c.TopUpPrekeys(ctx)
-	if err != nil || n != DefaultPrekeyCount-4 {
-		t.Fatalf("top-up made %d (%v), want the 4 pending confirmed and %d new", n, err,
-			DefaultPrekeyCount-4)
+	r, err := c.TopUpPrekeys(ctx)
+	if err != nil || len(r.IDs) != DefaultPrekeyCount-4 {
+		t.Fatalf("top-up made %d (%v), want the 4 pending confirmed and %d new", len(r.IDs),
+			err, DefaultPrekeyCount-4)
 	}
 	checkStatus(t, c, DefaultPrekeyCount, DefaultPrekeyCount)
 	if st, err := c.PrekeyPool(ctx); err != nil || st != (PoolStatus{Live: DefaultPrekeyCount}) {

@@ -27,6 +27,9 @@ type RecvResult struct {
 	QueryErrors []error
 	// NewPrekeys counts prekeys published to top the pool up.
 	NewPrekeys int
+	// Swept is what the top-up's sweep of orphaned prekeys (published,
+	// signed by this identity, their secret not held) deleted from DNS.
+	Swept OrphanSweep
 	// NoTopUp is ErrNoWriter when the pool ran low but no TSIG key is
 	// registered to publish new prekeys, so none were made.
 	NoTopUp error
@@ -87,11 +90,13 @@ func (c *Client) read(ctx context.Context, p *poll, name string) ([]string, bool
 }
 
 // Receive polls once: the DNS deletions still owed first (a failure is
-// reported in DeleteErrors and retried by the next poll), then claims in the own
-// zone (message-path.md §15.3), then the slot walk over the own zone and
-// the contacts' zones (§15.1 phase 2), then a prekey top-up. Failed reads
-// are skipped and reported in the result, but when none of them got an
-// answer, or ctx ends, it returns an error along with what it delivered.
+// reported in DeleteErrors and retried by the next poll), then claims in
+// the own zone (message-path.md §15.3), then the slot walk over the own
+// zone and the contacts' zones (§15.1 phase 2), then a prekey top-up,
+// which first deletes the orphaned prekeys from the own pool. Failed
+// reads are skipped and reported in the result, but when none of them got
+// an answer, or ctx ends, it returns an error along with what it
+// delivered.
 func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 	if err := c.needID(); err != nil {
 		return nil, err
@@ -126,8 +131,8 @@ func (c *Client) Receive(ctx context.Context) (*RecvResult, error) {
 		return p.res, fmt.Errorf("client: no read got an answer (%d failed): %w",
 			len(p.res.QueryErrors), p.res.QueryErrors[0])
 	}
-	n, err := c.TopUpPrekeys(ctx)
-	p.res.NewPrekeys = n
+	top, err := c.TopUpPrekeys(ctx)
+	p.res.NewPrekeys, p.res.Swept = len(top.IDs), top.Swept
 	switch {
 	case errors.Is(err, ErrNoWriter):
 		p.res.NoTopUp = err
