@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -112,7 +113,7 @@ func (a *app) runContactsRemove(name string, asJSON bool) error {
 			Removed string `json:"removed"`
 		}{ct.Name})
 	}
-	fmt.Fprintf(a.stdout, "removed contact %s\n", ct.Name)
+	fmt.Fprintf(a.stdout, "removed contact %s\n", terminalSafe(ct.Name, false))
 	return nil
 }
 
@@ -145,14 +146,22 @@ func (a *app) runContactsList(asJSON bool) error {
 	if asJSON {
 		return a.printJSON(views)
 	}
+	printContacts(a.stdout, views)
+	return nil
+}
+
+// printContacts writes one line per contact: its address, made terminal
+// safe, and its fingerprint. The address comes from a verified record,
+// but a username may be any UTF-8, control characters included; --json
+// keeps it exact.
+func printContacts(w io.Writer, views []contactView) {
 	for _, v := range views {
 		fp := v.Fingerprint
 		if fp == "" {
 			fp = "(signing key only)"
 		}
-		fmt.Fprintf(a.stdout, "%s  %s\n", v.Name, fp)
+		fmt.Fprintf(w, "%s  %s\n", terminalSafe(v.Name, false), fp)
 	}
-	return nil
 }
 
 func (a *app) runContactsAdd(name, xHex, edHex, domain string, asJSON bool) error {
@@ -184,6 +193,6 @@ func (a *app) runContactsAdd(name, xHex, edHex, domain string, asJSON bool) erro
 	if asJSON {
 		return a.printJSON(viewOfContact(ct))
 	}
-	fmt.Fprintf(a.stdout, "added contact %s\n", ct.Name)
+	fmt.Fprintf(a.stdout, "added contact %s\n", terminalSafe(ct.Name, false))
 	return nil
 }
