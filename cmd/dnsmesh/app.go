@@ -103,12 +103,21 @@ func (a *app) unlock(cfg *config.Config) (*keys.Identity, error) {
 		return nil, err
 	}
 	a.progress("deriving keys (Argon2id)...")
-	id, err := client.Unlock(cfg, pass)
+	id, err := unlockIdentity(cfg, pass)
 	if errors.Is(err, client.ErrWrongPassphrase) {
 		return nil, withHint(err, wrongPassphraseHint(cfg))
 	}
 	return id, err
 }
+
+// deriveIdentity and unlockIdentity are the two ways a command runs
+// Argon2id (init, and every other command that needs keys). They are
+// variables so a test can count the derivations of one command: each
+// costs a second or more, so a command runs one at most.
+var (
+	deriveIdentity = client.Derive
+	unlockIdentity = client.Unlock
+)
 
 // wrongPassphraseHint names the source the wrong passphrase came from, in
 // the order config.Passphrase tries them.

@@ -166,7 +166,7 @@ func (a *app) initIdentity(cfg *config.Config, restore bool) (*keys.Identity, er
 	}
 
 	a.progress("deriving keys (Argon2id)...")
-	id, err := client.Derive(pass, cfg.KDFSalt)
+	id, err := deriveIdentity(pass, cfg.KDFSalt)
 	if err != nil {
 		return nil, err
 	}
