@@ -1,17 +1,42 @@
 package dmp
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
 
-// startDelayProxy forwards DNS over UDP and TCP from a loopback port to
-// target, holding every request back by delay first, and returns its
-// address (the same port for both). It stops when the test ends.
+// proxy relays DNS over UDP and TCP from a loopback port to a target,
+// holding every request back by delay first and keeping a copy of each
+// request message as the client sent it.
+type proxy struct {
+	addr   string // UDP and TCP address (the same port for both)
+	target string
+	delay  time.Duration
+
+	mu   sync.Mutex
+	sent []sentMsg
+}
+
+// sentMsg is one request message seen by a proxy, without the TCP length.
+type sentMsg struct {
+	network string
+	wire    []byte
+}
+
+// startDelayProxy starts a proxy to target delaying by delay and returns
+// its address. It stops when the test ends.
 func startDelayProxy(t *testing.T, target string, delay time.Duration) string {
+	t.Helper()
+	return startProxy(t, target, delay).addr
+}
+
+// startProxy starts a proxy to target. It stops when the test ends.
+func startProxy(t *testing.T, target string, delay time.Duration) *proxy {
 	t.Helper()
 	for range 20 {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -25,16 +50,32 @@ func startDelayProxy(t *testing.T, target string, delay time.Duration) string {
 			continue
 		}
 		t.Cleanup(func() { pc.Close(); l.Close() })
-		go delayUDP(pc, target, delay)
-		go delayTCP(l, target, delay)
-		return l.Addr().String()
+		p := &proxy{addr: l.Addr().String(), target: target, delay: delay}
+		go p.relayUDP(pc)
+		go p.relayTCP(l)
+		return p
 	}
 	t.Fatal("no loopback port free for both UDP and TCP")
-	return ""
+	return nil
 }
 
-// delayUDP relays each datagram to target after delay and its answer back.
-func delayUDP(pc net.PacketConn, target string, delay time.Duration) {
+// record keeps a copy of one request message.
+func (p *proxy) record(network string, wire []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, sentMsg{network, append([]byte(nil), wire...)})
+}
+
+// requests returns the request messages seen so far, in arrival order.
+func (p *proxy) requests() []sentMsg {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]sentMsg(nil), p.sent...)
+}
+
+// relayUDP relays each datagram to the target after the delay and its
+// answer back.
+func (p *proxy) relayUDP(pc net.PacketConn) {
 	buf := make([]byte, 65535)
 	for {
 		n, from, err := pc.ReadFrom(buf)
@@ -42,9 +83,10 @@ func delayUDP(pc net.PacketConn, target string, delay time.Duration) {
 			return // closed at the end of the test
 		}
 		pkt := append([]byte(nil), buf[:n]...)
+		p.record("udp", pkt)
 		go func() {
-			time.Sleep(delay)
-			c, err := net.Dial("udp", target)
+			time.Sleep(p.delay)
+			c, err := net.Dial("udp", p.target)
 			if err != nil {
 				return
 			}
@@ -61,9 +103,9 @@ func delayUDP(pc net.PacketConn, target string, delay time.Duration) {
 	}
 }
 
-// delayTCP accepts connections, waits delay, then joins each to target;
-// what the client sent meanwhile waits in the socket.
-func delayTCP(l net.Listener, target string, delay time.Duration) {
+// relayTCP accepts connections, waits the delay, then joins each to the
+// target; what the client sent meanwhile waits in the socket.
+func (p *proxy) relayTCP(l net.Listener) {
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -71,17 +113,36 @@ func delayTCP(l net.Listener, target string, delay time.Duration) {
 		}
 		go func() {
 			defer c.Close()
-			time.Sleep(delay)
-			u, err := net.Dial("tcp", target)
+			time.Sleep(p.delay)
+			u, err := net.Dial("tcp", p.target)
 			if err != nil {
 				return
 			}
 			defer u.Close()
 			go func() {
-				io.Copy(u, c)
+				p.copyMessages(u, c)
 				u.Close()
 			}()
 			io.Copy(c, u)
 		}()
+	}
+}
+
+// copyMessages copies length-prefixed DNS messages from src to dst,
+// recording each, until src ends or a write fails.
+func (p *proxy) copyMessages(dst io.Writer, src io.Reader) {
+	for {
+		var n [2]byte
+		if _, err := io.ReadFull(src, n[:]); err != nil {
+			return
+		}
+		msg := make([]byte, binary.BigEndian.Uint16(n[:]))
+		if _, err := io.ReadFull(src, msg); err != nil {
+			return
+		}
+		p.record("tcp", msg)
+		if _, err := dst.Write(append(n[:], msg...)); err != nil {
+			return
+		}
 	}
 }
