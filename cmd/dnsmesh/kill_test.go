@@ -271,12 +271,29 @@ func (u *user) checkSecrets(t *testing.T, prekeyOf map[string]uint32) {
 // envKillSeed sets the seed of TestRecvSIGKILLAtRandom, to repeat a run.
 const envKillSeed = "DNSMESH_TEST_KILL_SEED"
 
-// randomKillRounds and randomKillBudget bound the random kill test: each
-// round costs a send and two recv processes, well under a second.
+// randomKillRounds is the least number of rounds of the random kill
+// test; it goes on past them, within randomKillBudget, until a kill has
+// landed after recv stored a message. Each round costs a send and two
+// recv processes, well under a second, so the test stays under a minute.
 const (
 	randomKillRounds = 12
 	randomKillBudget = 45 * time.Second
 )
+
+// Where a random kill landed, as randomRound classifies a round.
+const (
+	landedAfterEnd    = "recv finished first"
+	landedBeforeStore = "killed before storing a message"
+	landedMidDelivery = "killed after storing a message, before printing all"
+	landedAfterShown  = "killed after printing every message, before recv ended"
+)
+
+// killCovered reports whether some round was killed after recv stored a
+// message and before it ended: the kills the test exists for. Rounds
+// that all finish first, or are all killed before storing, test nothing.
+func killCovered(landed map[string]int) bool {
+	return landed[landedMidDelivery]+landed[landedAfterShown] > 0
+}
 
 // TestRecvSIGKILLAtRandom is the loop of issue #6: each round sends one
 // or two messages, starts `recv`, SIGKILLs it after a random delay up to
@@ -286,11 +303,15 @@ const (
 // not printed was stored by a recv that the kill stopped, and the next
 // recv prints exactly the messages the killed one did not store. At the
 // end every message is in the inbox once and none was printed twice.
+// Rounds go on past randomKillRounds until one kill landed after a
+// message was stored and before recv ended; a budget that ends first
+// fails the test, which would otherwise have checked nothing.
 //
 // The seed is logged; DNSMESH_TEST_KILL_SEED=<seed> repeats the delays
 // (where they land in recv still depends on timing).
 func TestRecvSIGKILLAtRandom(t *testing.T) {
-	rng := rand.New(rand.NewPCG(killSeed(t), 0))
+	seed := killSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 0))
 	n := e2eNode(t)
 	alice, bob := newE2EUser(t, n, "alice"), newE2EUser(t, n, "bob")
 	bob.refreshPrekeys(30)
@@ -300,15 +321,20 @@ func TestRecvSIGKILLAtRandom(t *testing.T) {
 		printed: map[string]int{}}
 
 	span := k.timedRecv()
-	start, outcomes := time.Now(), map[string]int{}
-	for round := range randomKillRounds {
+	start, landed := time.Now(), map[string]int{}
+	round := 0
+	for ; round < randomKillRounds || !killCovered(landed); round++ {
 		if time.Since(start) > randomKillBudget {
 			t.Logf("stopped after %d rounds: over the %v budget", round, randomKillBudget)
 			break
 		}
-		outcomes[k.randomRound(rng, span)]++
+		landed[k.randomRound(rng, span)]++
 	}
-	t.Logf("one recv took %v; rounds by outcome: %v", span, outcomes)
+	t.Logf("one recv took %v; %d rounds by where the kill landed: %v", span, round, landed)
+	if !killCovered(landed) {
+		t.Fatalf("in %d rounds no kill landed after a message was stored and before recv "+
+			"ended (%v); repeat with %s=%d", round, landed, envKillSeed, seed)
+	}
 	k.checkDelivered()
 }
 
@@ -344,7 +370,7 @@ func (k *killRun) timedRecv() time.Duration {
 
 // randomRound sends one or two messages, kills a recv after a random
 // delay in [0, span], checks what it left, finishes with a whole recv and
-// checks that. It returns the round's outcome, for the log.
+// checks that. It returns where the kill landed (landedAt).
 func (k *killRun) randomRound(rng *rand.Rand, span time.Duration) string {
 	t := k.t
 	t.Helper()
@@ -368,10 +394,22 @@ func (k *killRun) randomRound(rng *rand.Rand, span time.Duration) string {
 				1-stored[body])
 		}
 	}
-	if !killed {
-		return "recv finished first"
+	return landedAt(killed, storedN, shownN, len(bodies))
+}
+
+// landedAt classifies a round: whether recv was killed, and how many of
+// the round's sent messages it had stored and shown by then.
+func landedAt(killed bool, stored, shown, sent int) string {
+	switch {
+	case !killed:
+		return landedAfterEnd
+	case stored == 0:
+		return landedBeforeStore
+	case shown < sent:
+		return landedMidDelivery
+	default:
+		return landedAfterShown
 	}
-	return fmt.Sprintf("killed with %d of %d stored, %d shown", storedN, len(bodies), shownN)
 }
 
 // checkAfterKill checks one message after a recv that may have been
