@@ -419,7 +419,10 @@ func digValue(t *testing.T, addr, owner, flag string) string {
 
 // checkEDE sends c's UPDATE with EDNS from miekg/dns over TCP and checks
 // the refusal carries c's EDE text, in a reply signed when c's was.
-func checkEDE(t *testing.T, n *writeNode, c toolCase) {
+func checkEDE(t *testing.T, n *writeNode, c toolCase) { checkEDEOver(t, n, c, "tcp") }
+
+// checkEDEOver is checkEDE over network ("udp" or "tcp").
+func checkEDEOver(t *testing.T, n *writeNode, c toolCase, network string) {
 	m := new(dns.Msg)
 	m.SetUpdate("example.org.")
 	fields := strings.Fields(c.line)
@@ -433,7 +436,8 @@ func checkEDE(t *testing.T, n *writeNode, c toolCase) {
 		m.Insert([]dns.RR{rr})
 	}
 	m.SetEdns0(4096, false)
-	cl := &dns.Client{Net: "tcp", Timeout: 5 * time.Second}
+	m.Compress = true // as the tools do: a small UPDATE fits one 512-byte datagram
+	cl := &dns.Client{Net: network, Timeout: 5 * time.Second}
 	if c.key != "" {
 		name, secret, _ := strings.Cut(c.key, " ")
 		cl.TsigSecret = map[string]string{name: secret}
