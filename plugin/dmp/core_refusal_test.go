@@ -119,3 +119,56 @@ func TestExplainRefusalLeaves(t *testing.T) {
 		})
 	}
 }
+
+// Over TCP, the REFUSED CoreDNS itself sends before dmp runs, for a zone
+// outside the server block or a zone class other than IN, carries no EDE:
+// the listener's writer hook that adds the text is on UDP only. This pins
+// the behaviour plugin/dmp/README.md documents ("Three kinds of reply
+// carry none: ... over TCP only, the bare REFUSED CoreDNS itself sends"),
+// so that a change to it is noticed and the README updated. The UPDATE
+// adds a valid claim, which an UPDATE of the zone stores (the last step).
+func TestNodeZoneRefusalsTCP(t *testing.T) {
+	n := nodetest.Start(t, "example.org:{{PORT}} {\n    bind 127.0.0.1\n    dmp {\n"+
+		"        db {{DIR}}/dmp.db\n    }\n}\n")
+	owner, claim := "claim-4.mb-0123456789ab.example.org.", nodeClaim(t, 4)
+	send := func(zone string, class uint16) *dns.Msg {
+		m := new(dns.Msg)
+		m.SetUpdate(zone)
+		m.Question[0].Qclass = class
+		m.Insert([]dns.RR{txtAdd(owner, claim)})
+		m.SetEdns0(1232, false)
+		r, err := n.Exchange(m, "tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	served := func() int {
+		m := new(dns.Msg)
+		m.SetQuestion(owner, dns.TypeTXT)
+		r, err := n.Exchange(m, "tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(r.Answer)
+	}
+
+	for _, c := range []struct {
+		zone  string
+		class uint16
+	}{{"other.org.", dns.ClassINET}, {"example.org.", dns.ClassCHAOS}} {
+		r := send(c.zone, c.class)
+		if r.Rcode != dns.RcodeRefused || ede(r) != nil {
+			t.Fatalf("%s %s: got %s with EDE %v, want REFUSED with none", c.zone,
+				dns.ClassToString[c.class], dns.RcodeToString[r.Rcode], ede(r))
+		}
+		if k := served(); k != 0 {
+			t.Fatalf("%s %s: %d values stored after the refusal", c.zone,
+				dns.ClassToString[c.class], k)
+		}
+	}
+	if r := send("example.org.", dns.ClassINET); r.Rcode != dns.RcodeSuccess || served() != 1 {
+		t.Fatalf("the claim sent to example.org IN: got %s, %d values served",
+			dns.RcodeToString[r.Rcode], served())
+	}
+}
