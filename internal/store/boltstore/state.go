@@ -14,25 +14,19 @@ import (
 
 // PutKey adds or replaces a TSIG key.
 func (s *Store) PutKey(ctx context.Context, k store.Key) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if k.Name == "" {
-		return fmt.Errorf("%w: key without a name", errBadInput)
-	}
-	b, err := json.Marshal(k)
-	if err != nil {
-		return fmt.Errorf("boltstore: encode key %q: %w", k.Name, err)
-	}
-	return s.update("put key", func(tx *bolt.Tx) error {
-		return putKey(tx, k.Name, k.Subject, b)
-	})
+	return s.storeKey(ctx, "put key", k, false)
 }
 
 // AddKey stores k unless a key of its name is stored. The check and the
 // write share one bbolt write transaction, and bbolt runs one at a time,
 // so of two adds of one name exactly one stores its key.
 func (s *Store) AddKey(ctx context.Context, k store.Key) error {
+	return s.storeKey(ctx, "add key", k, true)
+}
+
+// storeKey writes k in one transaction; with onlyNew it refuses a name
+// already stored (store.ErrKeyExists) inside that transaction.
+func (s *Store) storeKey(ctx context.Context, op string, k store.Key, onlyNew bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -43,8 +37,8 @@ func (s *Store) AddKey(ctx context.Context, k store.Key) error {
 	if err != nil {
 		return fmt.Errorf("boltstore: encode key %q: %w", k.Name, err)
 	}
-	return s.update("add key", func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketKeys).Get([]byte(k.Name)) != nil {
+	return s.update(op, func(tx *bolt.Tx) error {
+		if onlyNew && tx.Bucket(bucketKeys).Get([]byte(k.Name)) != nil {
 			return fmt.Errorf("boltstore: key %q: %w", k.Name, store.ErrKeyExists)
 		}
 		return putKey(tx, k.Name, k.Subject, b)
