@@ -93,32 +93,8 @@ func chunkWire(t testing.TB) string {
 // txtRR builds a TXT record with value split into 255-byte strings; raw
 // bytes are escaped the way miekg/dns presents them.
 func txtRR(owner string, class uint16, ttl uint32, value string) *dns.TXT {
-	var parts []string
-	for _, s := range txt.Split(value) {
-		parts = append(parts, escape(s))
-	}
 	return &dns.TXT{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeTXT, Class: class, Ttl: ttl},
-		Txt: parts}
-}
-
-func escape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < ' ' || c > '~':
-			b.WriteString("\\")
-			b.WriteByte('0' + c/100)
-			b.WriteByte('0' + c/10%10)
-			b.WriteByte('0' + c%10)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+		Txt: txt.Presentation(value)}
 }
 
 func updateMsg(rrs ...dns.RR) *dns.Msg {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/dnsmesh/dmp/pkg/txt"
 )
 
 const (
@@ -124,7 +126,7 @@ func TestUpdaterSignedAdd(t *testing.T) {
 	if n := len(add.Txt); n != 3 {
 		t.Errorf("long value sent as %d strings, want 3", n)
 	}
-	if v := fromPresentation(add.Txt); v != long {
+	if v := txt.FromPresentation(add.Txt); v != long {
 		t.Errorf("joined value got %q, want %q", v, long)
 	}
 	if add.Hdr.Ttl != 600 || add.Hdr.Class != dns.ClassINET {
@@ -194,7 +196,7 @@ func TestReaderTruncationFallsBackToTCP(t *testing.T) {
 		}
 		m.Answer = []dns.RR{
 			&dns.TXT{Hdr: dns.RR_Header{Name: r.Question[0].Name, Rrtype: dns.TypeTXT,
-				Class: dns.ClassINET, Ttl: 60}, Txt: toPresentation(long)},
+				Class: dns.ClassINET, Ttl: 60}, Txt: txt.Presentation(long)},
 			&dns.TXT{Hdr: dns.RR_Header{Name: r.Question[0].Name, Rrtype: dns.TypeTXT,
 				Class: dns.ClassINET, Ttl: 60}, Txt: []string{"short"}},
 		}
@@ -238,14 +240,5 @@ func TestReaderRcodes(t *testing.T) {
 				t.Fatalf("error %v does not wrap ErrQuery", err)
 			}
 		})
-	}
-}
-
-func TestPresentationRoundTrip(t *testing.T) {
-	for _, v := range []string{"", "plain", `q"uote\back`, "ctl\x00\x1f\x7f", "utf8 é ✓",
-		strings.Repeat("x", 600)} {
-		if got := fromPresentation(toPresentation(v)); got != v {
-			t.Errorf("round trip of %q got %q", v, got)
-		}
 	}
 }

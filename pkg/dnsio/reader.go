@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/dnsmesh/dmp/pkg/txt"
 )
 
 // DefaultTimeout bounds one DNS exchange.
@@ -116,7 +118,7 @@ func txtValues(name string, resp *dns.Msg) ([]string, error) {
 	var out []string
 	for _, rr := range resp.Answer {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, fromPresentation(t.Txt))
+			out = append(out, txt.FromPresentation(t.Txt))
 		}
 	}
 	return out, nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/dnsmesh/dmp/pkg/txt"
 )
 
 // tsigFudge is the TSIG fudge in seconds (RFC 8945 §10 recommends 300).
@@ -114,7 +116,7 @@ func (u *Updater) message(changes []Change) (*dns.Msg, error) {
 	m.SetUpdate(dns.Fqdn(u.Zone))
 	for _, c := range changes {
 		rr := &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(c.Owner), Rrtype: dns.TypeTXT,
-			Class: dns.ClassINET, Ttl: c.TTL}, Txt: toPresentation(c.Value)}
+			Class: dns.ClassINET, Ttl: c.TTL}, Txt: txt.Presentation(c.Value)}
 		switch c.Op {
 		case Add:
 			m.Insert([]dns.RR{rr})

@@ -1,5 +1,6 @@
 // Package txt splits DMP record values into TXT character-strings and joins
-// them back.
+// them back, and converts them to and from the escaped form miekg/dns
+// holds in dns.TXT.
 //
 // A TXT character-string holds at most 255 bytes (RFC 1035 §3.3). DMP
 // values such as large manifests exceed that, so every writer splits a

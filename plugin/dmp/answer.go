@@ -2,7 +2,6 @@ package dmp
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/store"
@@ -99,23 +98,9 @@ func txtRRs(owner string, vals []store.Value, maxTTL time.Duration, now time.Tim
 
 	rrs := make([]dns.RR, 0, len(vals))
 	for _, v := range vals {
-		strs := txt.Split(v.Data)
-		for i, s := range strs {
-			strs[i] = escapeTXTString(s)
-		}
-		rrs = append(rrs, &dns.TXT{Hdr: hdr, Txt: strs})
+		rrs = append(rrs, &dns.TXT{Hdr: hdr, Txt: txt.Presentation(v.Data)})
 	}
 	return rrs
-}
-
-// escapeTXTString puts raw bytes in the escaped form miekg/dns packs:
-// it reads a backslash as the start of an escape and copies every other
-// byte unchanged, so only backslashes need escaping.
-func escapeTXTString(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	return strings.ReplaceAll(s, `\`, `\\`)
 }
 
 // seconds converts d to a TTL, rounding down so that a cache never holds a
