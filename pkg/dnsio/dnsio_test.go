@@ -42,9 +42,12 @@ func startServer(t *testing.T) *testServer {
 		ts.mu.Unlock()
 		f(w, r)
 	})
+	invalid := func(m []byte, err error) { t.Logf("invalid: %v", err) }
 	for _, s := range []*dns.Server{
-		{PacketConn: pc, UDPSize: 65535, Handler: h, TsigSecret: secrets, MsgAcceptFunc: acceptAll, MsgInvalidFunc: func(m []byte, err error) { t.Logf("invalid: %v", err) }},
-		{Listener: l, Handler: h, TsigSecret: secrets, MsgAcceptFunc: acceptAll, MsgInvalidFunc: func(m []byte, err error) { t.Logf("invalid: %v", err) }},
+		{PacketConn: pc, UDPSize: 65535, Handler: h, TsigSecret: secrets,
+			MsgAcceptFunc: acceptAll, MsgInvalidFunc: invalid},
+		{Listener: l, Handler: h, TsigSecret: secrets,
+			MsgAcceptFunc: acceptAll, MsgInvalidFunc: invalid},
 	} {
 		started := make(chan struct{})
 		s.NotifyStartedFunc = func() { close(started) }

@@ -225,7 +225,8 @@ func checkSkips(t *testing.T, d *Delivered, err error, want []ChunkSkip) {
 			t.Fatalf("got skips %v, want %v", d.Skipped, want)
 		}
 	case errors.Is(err, ErrMissingChunks):
-		if wantText := fmt.Sprintf("(skipped: %v)", want); !strings.Contains(err.Error(), wantText) {
+		wantText := fmt.Sprintf("(skipped: %v)", want)
+		if !strings.HasSuffix(err.Error(), wantText) {
 			t.Fatalf("got %v, want it to end with %s", err, wantText)
 		}
 	}
