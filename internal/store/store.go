@@ -193,8 +193,7 @@ type Store interface {
 	// Apply checks u's prerequisites and applies its changes atomically,
 	// in order. It returns a *PrereqError, or an error wrapping
 	// ErrOwnerFull (count or byte cap) or ErrQuota, and then changes
-	// nothing. An owner outside
-	// u.Zone is an error too.
+	// nothing. An owner outside u.Zone is an error too.
 	Apply(ctx context.Context, u Update, now time.Time) error
 
 	// Sweep deletes values that are expired at now, and the index entries

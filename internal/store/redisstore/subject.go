@@ -107,17 +107,25 @@ func keyScriptKeys(subject string) []string {
 	return []string{keyTSIG, keySubjects, keySubjIdx, subjPfx + subject}
 }
 
-// PutKey adds or replaces a TSIG key and its subject index entry.
-func (s *Store) PutKey(ctx context.Context, k store.Key) error {
+// keyArgs encodes k as the key scripts read it: ARGV[1..5].
+func keyArgs(k store.Key) ([]any, error) {
 	if k.Name == "" {
-		return fmt.Errorf("redisstore: key without a name")
+		return nil, fmt.Errorf("redisstore: key without a name")
 	}
 	b, err := json.Marshal(k)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
+		return nil, fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
 	}
-	err = putKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), subjPfx, k.Name, b,
-		k.Subject, indexMeta(k)).Err()
+	return []any{subjPfx, k.Name, b, k.Subject, indexMeta(k)}, nil
+}
+
+// PutKey adds or replaces a TSIG key and its subject index entry.
+func (s *Store) PutKey(ctx context.Context, k store.Key) error {
+	args, err := keyArgs(k)
+	if err != nil {
+		return err
+	}
+	err = putKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), args...).Err()
 	return unavailable("put key", err)
 }
 
@@ -125,15 +133,11 @@ func (s *Store) PutKey(ctx context.Context, k store.Key) error {
 // is stored. One script checks and writes, so the step is atomic for
 // every node sharing the Redis.
 func (s *Store) AddKey(ctx context.Context, k store.Key) error {
-	if k.Name == "" {
-		return fmt.Errorf("redisstore: key without a name")
-	}
-	b, err := json.Marshal(k)
+	args, err := keyArgs(k)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
+		return err
 	}
-	n, err := addKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), subjPfx, k.Name, b,
-		k.Subject, indexMeta(k)).Int()
+	n, err := addKeyScript.Run(ctx, s.c, keyScriptKeys(k.Subject), args...).Int()
 	switch {
 	case err != nil:
 		return unavailable("add key", err)
@@ -160,16 +164,16 @@ func (s *Store) DeleteKey(ctx context.Context, name string) error {
 // rule and writes k with its entry, so the step is atomic for every node
 // and costs the same however many keys are stored.
 func (s *Store) PutSubjectKey(ctx context.Context, k store.Key, now time.Time) error {
-	if k.Name == "" || k.Subject == "" {
-		return fmt.Errorf("redisstore: subject key without a name or subject")
+	if k.Subject == "" {
+		return fmt.Errorf("redisstore: subject key without a subject")
 	}
-	b, err := json.Marshal(k)
+	args, err := keyArgs(k)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode key %q: %w", k.Name, err)
+		return err
 	}
+	args = append(args, ms(now.UnixMilli()), hex.EncodeToString(k.SignKey))
 	for range 2 {
-		n, err := putSubjectScript.Run(ctx, s.c, keyScriptKeys(k.Subject), subjPfx, k.Name, b,
-			k.Subject, indexMeta(k), ms(now.UnixMilli()), hex.EncodeToString(k.SignKey)).Int()
+		n, err := putSubjectScript.Run(ctx, s.c, keyScriptKeys(k.Subject), args...).Int()
 		switch {
 		case err != nil:
 			return unavailable("put subject key", err)
