@@ -14,6 +14,8 @@ import (
 	"github.com/dnsmesh/dmp/pkg/keys"
 	"github.com/dnsmesh/dmp/pkg/names"
 	"github.com/dnsmesh/dmp/pkg/records"
+
+	"github.com/miekg/dns"
 )
 
 // ErrNoIdentity is returned when no verified identity record matches.
@@ -96,18 +98,11 @@ func CheckIdentityDomain(mailbox, identity string) error {
 	if identity == "" {
 		return nil
 	}
-	if !names.SameDNSName(identity, mailbox) && !isBelow(identity, mailbox) {
+	if !dns.IsSubDomain(dns.Fqdn(mailbox), dns.Fqdn(identity)) {
 		return fmt.Errorf("%w: %s is not %s or a name below it", ErrIdentityDomain,
 			strings.TrimRight(identity, "."), strings.TrimRight(mailbox, "."))
 	}
 	return nil
-}
-
-// isBelow reports whether name is a proper subdomain of zone.
-func isBelow(name, zone string) bool {
-	n := strings.ToLower(strings.TrimRight(name, "."))
-	z := strings.ToLower(strings.TrimRight(zone, "."))
-	return z != "" && strings.HasSuffix(n, "."+z)
 }
 
 // Candidate is one verified identity record found for an address.

@@ -63,15 +63,13 @@ func (c *Client) canRefresh(count int, ttl time.Duration) error {
 	return nil
 }
 
-// publishPrekeys makes and publishes count prekeys. Secrets are
-// committed, marked pending, before anything is published, so a crash
-// never leaves a published prekey without its secret; they count as live
-// once the node confirmed the publish. It returns the new ids.
+// publishPrekeys makes and publishes count prekeys, arguments canRefresh
+// accepted. Secrets are committed, marked pending, before anything is
+// published, so a crash never leaves a published prekey without its
+// secret; they count as live once the node confirmed the publish. It
+// returns the new ids.
 func (c *Client) publishPrekeys(ctx context.Context, count int,
 	ttl time.Duration) ([]uint32, error) {
-	if err := c.canRefresh(count, ttl); err != nil {
-		return nil, err
-	}
 	owner := names.PrekeyPool(c.Cfg.Username, c.Zone())
 	now := c.now()
 	var made []state.Prekey
@@ -214,7 +212,11 @@ func (c *Client) TopUpPrekeys(ctx context.Context) (Refreshed, error) {
 	if err != nil || live >= PrekeyLowWater {
 		return r, err
 	}
-	r.IDs, err = c.publishPrekeys(ctx, DefaultPrekeyCount-live, DefaultPrekeyTTL)
+	count := DefaultPrekeyCount - live
+	if err := c.canRefresh(count, DefaultPrekeyTTL); err != nil {
+		return r, err
+	}
+	r.IDs, err = c.publishPrekeys(ctx, count, DefaultPrekeyTTL)
 	return r, err
 }
 

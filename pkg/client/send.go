@@ -56,18 +56,12 @@ type SendResult struct {
 // zone (message-path.md §14). The message lives for ttl (DECISIONS C11).
 func (c *Client) Send(ctx context.Context, to string, body []byte,
 	ttl time.Duration) (*SendResult, error) {
-	if err := c.needID(); err != nil {
-		return nil, err
-	}
 	if ttl < time.Second || ttl > MaxMessageTTL {
 		return nil, fmt.Errorf("client: ttl %s outside 1s..%s", ttl, MaxMessageTTL)
 	}
-	ct, err := c.Contact(to)
+	ct, err := c.sealableContact(to)
 	if err != nil {
 		return nil, err
-	}
-	if len(ct.X25519) != keys.X25519KeySize {
-		return nil, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
 	}
 
 	pk, pkExp, err := c.pickPrekey(ctx, ct)
@@ -106,15 +100,9 @@ func (c *Client) Send(ctx context.Context, to string, body []byte,
 // sender address take room, but needs no body: a caller holding one too
 // big to read whole can still name the exact limit.
 func (c *Client) MaxBody(ctx context.Context, to string, ttl time.Duration) (int, error) {
-	if err := c.needID(); err != nil {
-		return 0, err
-	}
-	ct, err := c.Contact(to)
+	ct, err := c.sealableContact(to)
 	if err != nil {
 		return 0, err
-	}
-	if len(ct.X25519) != keys.X25519KeySize {
-		return 0, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
 	}
 	n, err := message.MaxBody(message.Message{Sender: c.ID,
 		SenderAddr: c.senderAddr(ctx, ct), Recipient: ct.X25519, Zone: c.Zone(), TTL: ttl,
@@ -123,6 +111,23 @@ func (c *Client) MaxBody(ctx context.Context, to string, ttl time.Duration) (int
 		return 0, fmt.Errorf("client: message limit: %w", err)
 	}
 	return n, nil
+}
+
+// sealableContact returns the contact named to when a message can be
+// sealed to it: the own keys are unlocked and the contact's encryption key
+// is pinned.
+func (c *Client) sealableContact(to string) (state.Contact, error) {
+	if err := c.needID(); err != nil {
+		return state.Contact{}, err
+	}
+	ct, err := c.Contact(to)
+	if err != nil {
+		return state.Contact{}, err
+	}
+	if len(ct.X25519) != keys.X25519KeySize {
+		return state.Contact{}, fmt.Errorf("%w: %s", ErrNoX25519, ct.Name)
+	}
+	return ct, nil
 }
 
 // senderAddr returns the own address for the DMPv2 envelope of a message
