@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // CheckPerms returns a warning for each secret-bearing path of home that
@@ -32,26 +33,16 @@ func CheckPerms(home string) []string {
 	return out
 }
 
-// secretPaths lists home, its config and state files and their backups.
+// secretPaths lists home, its config and state files and their backups,
+// which MoveAside leaves beside them in home.
 func secretPaths(home string) []string {
 	paths := []string{home, Path(home), StatePath(home)}
-	for _, p := range []string{Path(home), StatePath(home)} {
-		// The pattern is fixed and valid, so Glob cannot fail.
-		backups, _ := filepath.Glob(escapeGlob(p) + ".bak-*")
-		paths = append(paths, backups...)
+	entries, _ := os.ReadDir(home) // an unreadable home has no backups to report
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, FileName+".bak-") || strings.HasPrefix(n, StateName+".bak-") {
+			paths = append(paths, filepath.Join(home, n))
+		}
 	}
 	return paths
-}
-
-// escapeGlob quotes the glob metacharacters of a literal path.
-func escapeGlob(p string) string {
-	var b []byte
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '*', '?', '[', '\\':
-			b = append(b, '\\')
-		}
-		b = append(b, p[i])
-	}
-	return string(b)
 }

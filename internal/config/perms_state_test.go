@@ -11,9 +11,10 @@ import (
 
 // TestCheckPermsSecretFiles: state.db (prekey secrets, inbox) and the
 // backups init --force leaves are warned about like config.yaml; private
-// ones, and files that are not there, are not.
+// ones, and files that are not there, are not. The folder's name holds
+// glob metacharacters, which must not hide its backups.
 func TestCheckPermsSecretFiles(t *testing.T) {
-	home := filepath.Join(t.TempDir(), "home")
+	home := filepath.Join(t.TempDir(), "home [1]*?")
 	if err := EnsureDir(home); err != nil {
 		t.Fatal(err)
 	}
