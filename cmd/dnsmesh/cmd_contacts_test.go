@@ -46,4 +46,8 @@ func TestContactsListHostileName(t *testing.T) {
 		t.Fatalf("contacts remove exited %d, printed %q (stderr %q); want %q", code, out,
 			errs, want)
 	}
+	if out, _, code := u.run("", "contacts", "list", "--json"); code != 0 || out != "[]\n" {
+		t.Fatalf("contacts list --json after remove exited %d, printed %q; want []", code,
+			out)
+	}
 }

@@ -133,6 +133,12 @@ func TestDoctorExitCode(t *testing.T) {
 			{Name: "clock", err: errors.New("no register_url")}}, exitNetwork},
 		{"local failure after a network one", []doctorCheck{
 			{Name: "registration", err: unreachable}, {Name: "prekeys"}}, exitNetwork},
+		{"network failure after a local one", []doctorCheck{{Name: "prekeys"},
+			{Name: "registration", err: unreachable}}, exitNetwork},
+		{"wrong passphrase after a network failure", []doctorCheck{
+			{Name: "node", err: unreachable},
+			{Name: "keys", err: fmt.Errorf("unlock: %w", client.ErrWrongPassphrase)}},
+			exitBadPassphrase},
 		{"health endpoint down", []doctorCheck{{Name: "clock",
 			err: &codedError{err: errors.New("dial"), code: exitNetwork}}}, exitNetwork},
 	}

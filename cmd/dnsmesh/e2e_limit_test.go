@@ -15,7 +15,7 @@ func TestStdinLimitEndToEnd(t *testing.T) {
 	alice, bob := newE2EUser(t, n, "alice"), newE2EUser(t, n, "bob")
 	alice.ok("identity", "fetch", bob.addr(), "--add")
 
-	limit := sendLimit(t, alice, bob)
+	limit := refusedSend(t, alice, bob, strings.Repeat("x", 30000))
 	_, errs, code := alice.run(strings.Repeat("x", 70000), "send", bob.addr(), "-")
 	m := limitRE.FindStringSubmatch(errs)
 	if code != exitUsage || m == nil || m[1] != strconv.Itoa(limit) ||

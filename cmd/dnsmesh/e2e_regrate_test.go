@@ -69,9 +69,9 @@ func regWindowLeft() time.Duration {
 // the rate window.
 func checkRateRefusal(t *testing.T, errs string, code int) {
 	t.Helper()
-	if code == 0 || !strings.Contains(errs, "/v1/registration/challenge: HTTP 429") {
-		t.Fatalf("third registration exited %d with %q, want HTTP 429 at the challenge",
-			code, errs)
+	if code != exitNetwork || !strings.Contains(errs, "/v1/registration/challenge: HTTP 429") {
+		t.Fatalf("third registration exited %d with %q, want exit %d and HTTP 429 at the "+
+			"challenge", code, errs, exitNetwork)
 	}
 	m := retryAfterRE.FindStringSubmatch(errs)
 	if m == nil {

@@ -23,7 +23,7 @@ func TestLargestMessage(t *testing.T) {
 	alice.ok("identity", "fetch", bob.addr(), "--add")
 	bob.ok("identity", "fetch", alice.addr(), "--add")
 
-	limit := sendLimit(t, alice, bob)
+	limit := refusedSend(t, alice, bob, strings.Repeat("x", 30000))
 	body := strings.Repeat("0123456789abcdef", limit/16+1)[:limit]
 	res, _ := alice.send(bob.addr(), body)
 	if res.Chunks != 255 {
@@ -33,14 +33,18 @@ func TestLargestMessage(t *testing.T) {
 	if !strings.Contains(out, body) {
 		t.Fatalf("bob's recv printed %d bytes, want the %d-byte message", len(out), limit)
 	}
+
+	if again := refusedSend(t, alice, bob, body+"x"); again != limit {
+		t.Fatalf("one byte over: the error names the limit %d, want %d", again, limit)
+	}
 }
 
-// sendLimit sends a message over the limit, checks that it is refused up
+// refusedSend sends body, over the limit, checks that it is refused up
 // front (exit 3, nothing for the recipient) and returns the limit the
 // error names.
-func sendLimit(t *testing.T, from, to *user) int {
+func refusedSend(t *testing.T, from, to *user, body string) int {
 	t.Helper()
-	_, errs, code := from.run(strings.Repeat("x", 30000), "send", to.addr(), "-")
+	_, errs, code := from.run(body, "send", to.addr(), "-")
 	m := limitRE.FindStringSubmatch(errs)
 	if code != exitUsage || !strings.Contains(errs, "message too large") || m == nil {
 		t.Fatalf("oversized send: exit %d, stderr %q; want exit 3 naming the limit", code,

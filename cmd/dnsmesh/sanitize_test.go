@@ -91,7 +91,7 @@ func TestPrintMessagesHostile(t *testing.T) {
 		t.Fatalf("json %q: %v", out.String(), err)
 	}
 	if v.Body != hostileBody || v.From != string(m.Label) || v.BodyBase64 != "" ||
-		strings.Contains(out.String(), "\x1b") {
+		!strings.Contains(out.String(), `\u001b`) {
 		t.Fatalf("json got %+v (%q), want the exact body and sender, escaped", v, out.String())
 	}
 }
