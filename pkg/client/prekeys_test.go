@@ -94,7 +94,10 @@ func TestPrekeyPoolMismatch(t *testing.T) {
 	}
 	c.State = state.Open(filepath.Join(t.TempDir(), "state.db"))
 	c.Writer = &flakyWriter{dns: dns, err: dnsio.ErrUnreachable}
-	c.RefreshPrekeys(ctx, 2, DefaultPrekeyTTL)
+	if _, err := c.RefreshPrekeys(ctx, 2, DefaultPrekeyTTL); !errors.Is(err,
+		dnsio.ErrUnreachable) {
+		t.Fatalf("refresh with the node unreachable got %v, want ErrUnreachable", err)
+	}
 
 	st, err := c.PrekeyPool(ctx)
 	wantExp := c.now().Add(DefaultPrekeyTTL).Unix()
