@@ -393,50 +393,68 @@ func (o *outageStore) Allow(ctx context.Context, bucket string, n int, window ti
 	return o.Store.Allow(ctx, bucket, n, window, now)
 }
 
-// TestUpdateStoreOutage checks the UPDATE path's store failures (apply,
-// claim rate limit, replay cache) go to the health bookkeeping: the
-// outage is logged once, not per UPDATE, marks the store down, and the
+// TestUpdateStoreOutage checks that each of the UPDATE path's store
+// failures (apply, claim rate limit, replay cache) goes to the health
+// bookkeeping on its own: the UPDATE gets SERVFAIL, the store is marked
+// down and the outage logged once however many UPDATEs fail, and the
 // first UPDATE the store answers again logs the recovery.
 func TestUpdateStoreOutage(t *testing.T) {
-	var logs bytes.Buffer
-	clog.SetOutput(&logs)
-	t.Cleanup(clog.Discard)
-	d := newWriteDmp(t)
-	d.write.claims = true
-	out := &outageStore{Store: d.Store, err: store.ErrUnavailable}
-	d.Store, d.write.st = out, out
 	owner := "chunk-0006-0123456789ab.example.org."
-	upd := func() *dns.Msg {
+	upd := func(t *testing.T) *dns.Msg {
 		m := new(dns.Msg)
 		m.SetUpdate(wZone)
 		m.Insert([]dns.RR{txtAdd(owner, chunkValue(t, 6))})
 		return signed(t, m, wSecret, t0)
 	}
-	claimOwner, claimWire := claimFor(t, 2)
-	claim := new(dns.Msg)
-	claim.SetUpdate(wZone)
-	claim.Insert([]dns.RR{txtAdd(claimOwner, claimWire)})
+	claim := func(t *testing.T) *dns.Msg {
+		claimOwner, claimWire := claimFor(t, 2)
+		m := new(dns.Msg)
+		m.SetUpdate(wZone)
+		m.Insert([]dns.RR{txtAdd(claimOwner, claimWire)})
+		return m
+	}
+	// Each case breaks one store call, with an UPDATE that reaches it.
+	cases := []struct {
+		name string
+		msg  func(*testing.T) *dns.Msg
+		fail func(*Dmp, *outageStore)
+	}{
+		{"apply", upd, func(_ *Dmp, out *outageStore) { out.err = store.ErrUnavailable }},
+		{"claim rate limit", claim,
+			func(_ *Dmp, out *outageStore) { out.err = store.ErrUnavailable }},
+		{"replay cache", upd, func(d *Dmp, _ *outageStore) {
+			d.write.verifier.Keys = seenDown{d.Store}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			clog.SetOutput(&logs)
+			t.Cleanup(clog.Discard)
+			d := newWriteDmp(t)
+			out := &outageStore{Store: d.Store}
+			d.Store, d.write.st = out, out
+			tc.fail(d, out)
 
-	for i, m := range []*dns.Msg{upd(), claim, upd()} {
-		if r := serveUpd(t, d, m); r.Rcode != dns.RcodeServerFailure {
-			t.Fatalf("update %d: got %s, want SERVFAIL", i, dns.RcodeToString[r.Rcode])
-		}
-	}
-	d.write.verifier.Keys = seenDown{d.Store}
-	if r := serveUpd(t, d, upd()); r.Rcode != dns.RcodeServerFailure {
-		t.Fatalf("replay cache down: got %s, want SERVFAIL", dns.RcodeToString[r.Rcode])
-	}
-	if n := strings.Count(logs.String(), "[ERROR]"); n != 1 || !d.health.down.Load() {
-		t.Fatalf("logged the outage %d times, down %v; want once, down:\n%s", n,
-			d.health.down.Load(), logs.String())
-	}
+			for i := range 2 {
+				if r := serveUpd(t, d, tc.msg(t)); r.Rcode != dns.RcodeServerFailure {
+					t.Fatalf("update %d: got %s, want SERVFAIL", i, dns.RcodeToString[r.Rcode])
+				}
+			}
+			if n := strings.Count(logs.String(), "[ERROR]"); n != 1 || !d.health.down.Load() {
+				t.Fatalf("logged the outage %d times, down %v; want once, down:\n%s", n,
+					d.health.down.Load(), logs.String())
+			}
 
-	out.err = nil
-	d.write.verifier.Keys = d.Store
-	if r := serveUpd(t, d, upd()); r.Rcode != dns.RcodeSuccess {
-		t.Fatalf("after recovery: got %s, want NOERROR", dns.RcodeToString[r.Rcode])
-	}
-	if d.health.down.Load() || !strings.Contains(logs.String(), "store available again") {
-		t.Fatalf("down %v after a stored UPDATE; logs:\n%s", d.health.down.Load(), logs.String())
+			out.err = nil
+			d.write.verifier.Keys = d.Store
+			if r := serveUpd(t, d, upd(t)); r.Rcode != dns.RcodeSuccess {
+				t.Fatalf("after recovery: got %s, want NOERROR", dns.RcodeToString[r.Rcode])
+			}
+			if d.health.down.Load() || !strings.Contains(logs.String(), "store available again") {
+				t.Fatalf("down %v after a stored UPDATE; logs:\n%s", d.health.down.Load(),
+					logs.String())
+			}
+		})
 	}
 }
