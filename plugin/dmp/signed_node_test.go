@@ -78,16 +78,19 @@ func TestNodeSignedReplyLogged(t *testing.T) {
 	responses := grepLines(scrape(t, "http://"+n.HTTP+"/metrics"),
 		"coredns_dns_responses_total{")
 	for _, rc := range []string{"NOERROR", "REFUSED", "NOTAUTH"} {
-		if !hasLine(responses, `rcode="`+rc+`"`, `zone="example.org."} 1`) {
+		if !hasLine(responses, `rcode="`+rc+`"`, `zone="example.org."} 1`+"\n") {
 			t.Errorf("coredns_dns_responses_total counts no %s in example.org.:\n%s", rc,
 				responses)
 		}
 	}
 }
 
-// hasLine reports whether a line of text contains every one of parts.
+// hasLine reports whether a line of text contains every one of parts. A
+// line is taken with a newline at its end, the last one too, so a part
+// ending in "\n" matches only at the end of a line.
 func hasLine(text string, parts ...string) bool {
-	for _, line := range strings.Split(text, "\n") {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSuffix(line, "\n") + "\n"
 		all := true
 		for _, p := range parts {
 			all = all && strings.Contains(line, p)

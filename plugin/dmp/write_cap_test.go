@@ -40,6 +40,7 @@ func TestNodeValueCapTools(t *testing.T) {
 // REFUSED, nothing stored, and the UPDATE the node got was whole (no more
 // than 512 bytes over UDP).
 func checkCapRefused(t *testing.T, n *writeNode, tool updateTool, c toolCase) {
+	t.Helper()
 	p := startProxy(t, n.Addr, 0)
 	out, err := tool.run(t, scriptAt(p.addr, c.key, c.line))
 	if err == nil || !strings.Contains(out, c.want) {

@@ -182,8 +182,8 @@ func hostileUpdates(t *testing.T, upd, sig []byte) []hostile {
 }
 
 // hugeSigned is an UPDATE of 1000 adds at one owner with a valid TSIG, so
-// the node verifies the whole message before it refuses it; it fits one
-// TCP message.
+// the node's verifier must hash the whole message; it fits one TCP
+// message. The hostile table checks that the node survives it.
 func hugeSigned(t *testing.T) []byte {
 	t.Helper()
 	m := new(dns.Msg)

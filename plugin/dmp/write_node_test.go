@@ -423,6 +423,7 @@ func checkEDE(t *testing.T, n *writeNode, c toolCase) { checkEDEOver(t, n, c, "t
 
 // checkEDEOver is checkEDE over network ("udp" or "tcp").
 func checkEDEOver(t *testing.T, n *writeNode, c toolCase, network string) {
+	t.Helper()
 	m := new(dns.Msg)
 	m.SetUpdate("example.org.")
 	fields := strings.Fields(c.line)

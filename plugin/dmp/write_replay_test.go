@@ -40,6 +40,7 @@ func TestNodeToolReplay(t *testing.T) {
 // checkToolReplay adds value at owner with tool through a recording
 // proxy, deletes it, and replays the tool's UPDATE bytes.
 func checkToolReplay(t *testing.T, n *writeNode, tool updateTool, owner, value string) {
+	t.Helper()
 	p := startProxy(t, n.Addr, 0)
 	line := "update add " + owner + " 300 TXT " + quoted(value)
 	if out, err := tool.run(t, scriptAt(p.addr, rawKey+" "+nodeKeySecret, line)); err != nil {

@@ -76,22 +76,23 @@ func checkSharedChallenge(t *testing.T, a, b *writeNode) {
 		t.Fatal(err)
 	}
 	var ch regapi.Challenge
-	if status := httpJSON(t, http.MethodGet, "http://"+a.HTTP+regapi.ChallengePath, nil,
+	if status, _ := httpJSON(t, http.MethodGet, "http://"+a.HTTP+regapi.ChallengePath, nil,
 		&ch); status != http.StatusOK {
 		t.Fatalf("challenge at node A: status %d", status)
 	}
 	body := confirmFor(t, &ch, "erin@example.org", id)
 
 	var minted regapi.Minted
-	if status := httpJSON(t, http.MethodPost, "http://"+b.HTTP+regapi.TSIGConfirmPath, body,
-		&minted); status != http.StatusOK || minted.KeyName == "" {
+	if status, _ := httpJSON(t, http.MethodPost, "http://"+b.HTTP+regapi.TSIGConfirmPath,
+		body, &minted); status != http.StatusOK || minted.KeyName == "" {
 		t.Fatalf("confirm at node B: status %d, %+v", status, minted)
 	}
 	publishIdentity(t, a, &minted, "erin", id)
-	if status := httpJSON(t, http.MethodPost, "http://"+a.HTTP+regapi.TSIGConfirmPath, body,
-		nil); status < 400 || status >= 500 {
-		t.Fatalf("the challenge confirmed at node B, again at node A: status %d, want "+
-			"a refusal", status)
+	status, reason := httpJSON(t, http.MethodPost, "http://"+a.HTTP+regapi.TSIGConfirmPath,
+		body, nil)
+	if status != http.StatusBadRequest || reason != "challenge expired or unknown" {
+		t.Fatalf("the challenge confirmed at node B, again at node A: %d %q, want 400 "+
+			"for a spent challenge", status, reason)
 	}
 }
 
@@ -161,8 +162,9 @@ func confirmFor(t *testing.T, ch *regapi.Challenge, subject string,
 	}
 }
 
-// httpJSON sends body as JSON and decodes a 200 reply into out.
-func httpJSON(t *testing.T, method, url string, body, out any) int {
+// httpJSON sends body as JSON and decodes a 200 reply into out, or
+// another reply's {"error": ...} into the reason it returns.
+func httpJSON(t *testing.T, method, url string, body, out any) (int, string) {
 	t.Helper()
 	var rd bytes.Buffer
 	if body != nil {
@@ -181,10 +183,15 @@ func httpJSON(t *testing.T, method, url string, body, out any) int {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK && out != nil {
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e.Error
+	}
+	if out != nil {
 		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, ""
 }
