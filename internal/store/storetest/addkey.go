@@ -108,32 +108,46 @@ func wantKey(t *testing.T, s store.Store, want store.Key) {
 // stored.
 func RaceAddKey(t *testing.T, stores []store.Store) {
 	t.Helper()
+	won := race(t, stores, store.ErrKeyExists, func(i int) store.Key {
+		k := testKey("race.")
+		k.Secret = fmt.Sprintf("c2VjcmV0%02d", i)
+		return k
+	}, func(s store.Store, k store.Key) error {
+		return s.AddKey(context.Background(), k)
+	})
+	wantKey(t, stores[0], won)
+}
+
+// race runs write for 16 keys made by key at once, spread over stores,
+// and returns the one key whose write succeeded. Every other write must
+// fail with lost; more or fewer winners fail the test.
+func race(t *testing.T, stores []store.Store, lost error, key func(i int) store.Key,
+	write func(store.Store, store.Key) error) store.Key {
+	t.Helper()
 	const tries = 16
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var won []store.Key
 	start := make(chan struct{})
 	for i := range tries {
-		s := stores[i%len(stores)]
-		k := testKey("race.")
-		k.Secret = fmt.Sprintf("c2VjcmV0%02d", i)
+		s, k := stores[i%len(stores)], key(i)
 		wg.Go(func() {
 			<-start
-			err := s.AddKey(context.Background(), k)
+			err := write(s, k)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				won = append(won, k)
-			case !errors.Is(err, store.ErrKeyExists):
-				t.Errorf("AddKey(%s): %v", k.Secret, err)
+			case !errors.Is(err, lost):
+				t.Errorf("write of %s (secret %s): %v", k.Name, k.Secret, err)
 			}
 		})
 	}
 	close(start)
 	wg.Wait()
 	if len(won) != 1 {
-		t.Fatalf("got %d winning adds, want 1", len(won))
+		t.Fatalf("got %d winning writes, want 1", len(won))
 	}
-	wantKey(t, stores[0], won[0])
+	return won[0]
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -136,37 +135,16 @@ func runSteps(t *testing.T, s store.Store, steps []subjectStep) {
 // won and only its key is stored.
 func RaceSubject(t *testing.T, stores []store.Store) {
 	t.Helper()
-	const tries = 16
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var won []store.Key
-	start := make(chan struct{})
-	for i := range tries {
-		s := stores[i%len(stores)]
-		k := subjectKey(fmt.Sprintf("race%02d.", i), byte(i+1))
-		wg.Go(func() {
-			<-start
-			err := s.PutSubjectKey(context.Background(), k, T0)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				won = append(won, k)
-			case !errors.Is(err, store.ErrSubjectTaken):
-				t.Errorf("PutSubjectKey(%s): %v", k.Name, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if len(won) != 1 {
-		t.Fatalf("got %d winning registrations, want 1", len(won))
-	}
+	won := race(t, stores, store.ErrSubjectTaken, func(i int) store.Key {
+		return subjectKey(fmt.Sprintf("race%02d.", i), byte(i+1))
+	}, func(s store.Store, k store.Key) error {
+		return s.PutSubjectKey(context.Background(), k, T0)
+	})
 	keys, err := stores[0].ListKeys(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 1 || !sameKey(keys[0], won[0]) {
-		t.Fatalf("stored %d keys, want only the winner %s", len(keys), won[0].Name)
+	if len(keys) != 1 || !sameKey(keys[0], won) {
+		t.Fatalf("stored %d keys, want only the winner %s", len(keys), won.Name)
 	}
 }
