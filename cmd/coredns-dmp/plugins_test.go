@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dnsmesh/dmp/internal/nodetest"
 )
@@ -37,26 +33,17 @@ func TestPluginSet(t *testing.T) {
 // plugin it was built without: it must exit at once with an error naming
 // the directive, not serve.
 func TestOtherPluginsRefused(t *testing.T) {
-	bin := nodetest.Binary(t)
 	for _, line := range []string{"file db.example.org", "forward . 192.0.2.1", "metadata"} {
 		directive := strings.Fields(line)[0]
 		t.Run(directive, func(t *testing.T) {
-			dir := t.TempDir()
 			cf := "example.org:0 {\n    bind 127.0.0.1\n    " + line + "\n    dmp\n}\n"
-			if err := os.WriteFile(filepath.Join(dir, "Corefile"), []byte(cf), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "-conf", "Corefile")
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if ctx.Err() != nil {
+			out, code := nodetest.RunToExit(t, t.TempDir(), cf)
+			if code == -1 {
 				t.Fatalf("the node kept running with %q:\n%s", line, out)
 			}
 			want := "Unknown directive '" + directive + "'"
-			if err == nil || !strings.Contains(string(out), want) {
-				t.Errorf("got exit %v, want a failure with %q:\n%s", err, want, out)
+			if code == 0 || !strings.Contains(out, want) {
+				t.Errorf("got exit %d, want a failure with %q:\n%s", code, want, out)
 			}
 		})
 	}

@@ -16,6 +16,7 @@ package nodetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -248,4 +249,30 @@ func PutKeys(t testing.TB, path string, keys ...store.Key) {
 			t.Fatalf("put key %s: %v", k.Name, err)
 		}
 	}
+}
+
+// RunToExit writes corefile into dir and runs coredns-dmp there, for a
+// Corefile the node is expected to refuse. It returns the node's output
+// and exit code, or -1 when the node was still running after startTimeout.
+func RunToExit(t testing.TB, dir, corefile string) (string, int) {
+	t.Helper()
+	bin := Binary(t)
+	if err := os.WriteFile(filepath.Join(dir, "Corefile"), []byte(corefile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-conf", "Corefile")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return string(out), -1
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return string(out), 0
 }

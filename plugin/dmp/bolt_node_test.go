@@ -2,11 +2,9 @@ package dmp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,7 +31,6 @@ func TestNodeDamagedStoreFile(t *testing.T) {
 			return d
 		}},
 	}
-	bin := nodetest.Binary(t)
 	src := filledStoreFile(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,7 +43,9 @@ func TestNodeDamagedStoreFile(t *testing.T) {
 			if err := os.WriteFile(db, tc.damage(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			out, code := runNode(t, bin, dir, db)
+			corefile := fmt.Sprintf("example.org:0 {\n    bind 127.0.0.1\n    dmp {\n"+
+				"        db %s\n    }\n}\n", db)
+			out, code := nodetest.RunToExit(t, dir, corefile)
 			if code != 1 || strings.Contains(out, "panic") {
 				t.Fatalf("got exit %d, want 1 without a panic; output:\n%s", code, out)
 			}
@@ -81,32 +80,6 @@ func filledStoreFile(t *testing.T) string {
 		}
 	}
 	return path
-}
-
-// runNode starts coredns-dmp on db and returns its output and exit status
-// (-1 when it was still running after 20 s and had to be killed).
-func runNode(t *testing.T, bin, dir, db string) (string, int) {
-	t.Helper()
-	corefile := fmt.Sprintf("example.org:0 {\n    bind 127.0.0.1\n    dmp {\n"+
-		"        db %s\n    }\n}\n", db)
-	if err := os.WriteFile(filepath.Join(dir, "Corefile"), []byte(corefile), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-conf", "Corefile")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		return string(out), -1
-	case errors.As(err, &exit):
-		return string(out), exit.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return string(out), 0
 }
 
 // Damage found while serving (here: the file zeroed under the running
