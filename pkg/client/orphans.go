@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -109,5 +108,5 @@ func heldPrekey(tx *state.Tx, p *records.Prekey) bool {
 		return false
 	}
 	held, err := tx.Prekey(p.ID)
-	return err == nil && bytes.Equal(held.Public, p.Public[:])
+	return err == nil && holds(held, p)
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
@@ -280,11 +281,11 @@ func (c *Client) PrekeyPool(ctx context.Context) (PoolStatus, error) {
 		return st, fmt.Errorf("client: prekey pool: %w", err)
 	}
 	now := c.now()
-	published := map[uint32]int64{} // id -> exp
+	var published []*records.Prekey
 	for _, v := range vals {
 		if p, err := records.ParsePrekey(v, c.ID.Ed25519Public, now); err == nil &&
 			!p.Expired(now) {
-			published[p.ID] = int64(p.Exp)
+			published = append(published, p)
 		}
 	}
 	err = c.State.View(func(tx *state.Tx) error {
@@ -298,29 +299,41 @@ func (c *Client) PrekeyPool(ctx context.Context) (PoolStatus, error) {
 	return st, err
 }
 
-// comparePool counts the published prekeys, by id with their expiry,
-// against the held ones; a prekey counts as live until limit.
-func comparePool(published map[uint32]int64, held []state.Prekey, limit int64) PoolStatus {
+// comparePool counts the published prekeys against the held ones, a
+// published one matching a held one by id and public key as the orphan
+// sweep matches them (holds); a prekey counts as live until limit.
+func comparePool(published []*records.Prekey, held []state.Prekey, limit int64) PoolStatus {
 	var st PoolStatus
 	byID := make(map[uint32]state.Prekey, len(held))
+	inDNS := make(map[uint32]bool, len(published))
 	for _, p := range held {
 		byID[p.ID] = p
-		_, inDNS := published[p.ID]
-		if !inDNS && p.Consumed == 0 && p.Exp > limit {
+	}
+	for _, pub := range published {
+		p, ok := byID[pub.ID]
+		switch {
+		case !ok || !holds(p, pub):
+			st.Orphans++
+			if t := time.Unix(int64(pub.Exp), 0); t.After(st.OrphansExpire) {
+				st.OrphansExpire = t
+			}
+		default:
+			inDNS[p.ID] = true
+			if p.Consumed == 0 && p.Exp > limit {
+				st.Live++
+			}
+		}
+	}
+	for _, p := range held {
+		if !inDNS[p.ID] && p.Consumed == 0 && p.Exp > limit {
 			st.Unpublished++
 		}
 	}
-	for id, exp := range published {
-		p, ok := byID[id]
-		switch {
-		case !ok:
-			st.Orphans++
-			if t := time.Unix(exp, 0); t.After(st.OrphansExpire) {
-				st.OrphansExpire = t
-			}
-		case p.Consumed == 0 && p.Exp > limit:
-			st.Live++
-		}
-	}
 	return st
+}
+
+// holds reports whether the held prekey is the secret half of pub: the
+// same id drawn again by chance would name another key.
+func holds(held state.Prekey, pub *records.Prekey) bool {
+	return held.ID == pub.ID && bytes.Equal(held.Public, pub.Public[:])
 }

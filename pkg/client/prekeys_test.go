@@ -8,6 +8,8 @@ import (
 
 	"github.com/dnsmesh/dmp/internal/state"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
+	"github.com/dnsmesh/dmp/pkg/names"
+	"github.com/dnsmesh/dmp/pkg/records"
 )
 
 // TestTopUpNeedsWriter: without a TSIG key, receiving makes no prekeys it
@@ -105,5 +107,43 @@ func TestPrekeyPoolMismatch(t *testing.T) {
 		st.OrphansExpire.Unix() < wantExp-5 || st.OrphansExpire.Unix() > wantExp {
 		t.Fatalf("pool %+v (%v), want 5 orphans expiring at %d and 2 unpublished", st, err,
 			wantExp)
+	}
+}
+
+// TestPrekeyPoolIDClash: a published prekey whose id is held here but with
+// another public key counts as an orphan, as the sweep deletes it, and the
+// held prekey of that id as unpublished, since its own record is not in
+// DNS.
+func TestPrekeyPoolIDClash(t *testing.T) {
+	dns := &memDNS{data: map[string][]string{}}
+	c := newUser(t, dns, "clash")
+	ctx := context.Background()
+	r, err := c.RefreshPrekeys(ctx, 3, DefaultPrekeyTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := names.PrekeyPool("clash", c.Zone())
+	held, err := c.lookup(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rest []string
+	for _, v := range held {
+		p, err := records.ParsePrekey(v, c.ID.Ed25519Public, c.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ID != r.IDs[0] {
+			rest = append(rest, v)
+		}
+	}
+	dns.data[owner] = append(rest, signedPrekey(t, c, r.IDs[0]))
+
+	st, err := c.PrekeyPool(ctx)
+	if err != nil || st.Live != 2 || st.Orphans != 1 || st.Unpublished != 1 {
+		t.Fatalf("pool %+v (%v), want 2 live, 1 orphan (the clash), 1 unpublished", st, err)
+	}
+	if sw := c.SweepOrphanPrekeys(ctx); sw.Deleted != st.Orphans {
+		t.Fatalf("sweep deleted %d, doctor counted %d orphans", sw.Deleted, st.Orphans)
 	}
 }
