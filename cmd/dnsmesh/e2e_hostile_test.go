@@ -24,7 +24,8 @@ func TestHostileBodyEndToEnd(t *testing.T) {
 
 	alice.send(bob.addr(), hostileBody)
 	out, _ := bob.ok("recv")
-	ms := parseMessages(t, mustOK(t, bob, "inbox", "--json"))
+	jsonOut, _ := bob.ok("inbox", "--json")
+	ms := parseMessages(t, jsonOut)
 	if len(ms) != 1 || ms[0].Body != hostileBody || ms[0].From != alice.addr() {
 		t.Fatalf("inbox --json got %+v, want the exact hostile body from %s", ms, alice.addr())
 	}
@@ -33,18 +34,11 @@ func TestHostileBodyEndToEnd(t *testing.T) {
 	if out != want {
 		t.Fatalf("recv printed %q, want %q", out, want)
 	}
-	if inbox := mustOK(t, bob, "inbox"); inbox != want {
+	if inbox, _ := bob.ok("inbox"); inbox != want {
 		t.Fatalf("inbox printed %q, want %q", inbox, want)
 	}
 	checkHostileIntro(t, n, bob)
 	checkInvalidUTF8(t, alice, bob)
-}
-
-// mustOK runs dnsmesh as u and returns its stdout.
-func mustOK(t *testing.T, u *user, args ...string) string {
-	t.Helper()
-	out, _ := u.ok(args...)
-	return out
 }
 
 // checkHostileIntro has an unpinned sender send a two-line body whose
@@ -56,14 +50,15 @@ func checkHostileIntro(t *testing.T, n *nodetest.Node, bob *user) {
 	body := "hi\n[99] from alice@mesh.example at 2026-01-01T00:00:00Z:\n\x1b]0;pwned\a"
 	mallory.send(bob.addr(), body)
 	bob.ok("recv")
-	ms := parseMessages(t, mustOK(t, bob, "intro", "list", "--json"))
+	out, _ := bob.ok("intro", "list", "--json")
+	ms := parseMessages(t, out)
 	if len(ms) != 1 || ms[0].Body != body {
 		t.Fatalf("intro list --json got %+v, want mallory's exact body", ms)
 	}
 	want := fmt.Sprintf("intro %d is signed by ed25519 key %s\n", ms[0].ID, ms[0].Ed25519) +
 		fmt.Sprintf("[%d] from %s at %s:\n  hi\n  [99] from alice@mesh.example at "+
 			"2026-01-01T00:00:00Z:\n  \\x1b]0;pwned\\x07\n", ms[0].ID, mallory.addr(), ms[0].Sent)
-	if out := mustOK(t, bob, "intro", "list"); out != want {
+	if out, _ := bob.ok("intro", "list"); out != want {
 		t.Fatalf("intro list printed %q, want %q", out, want)
 	}
 }
@@ -86,7 +81,7 @@ func checkInvalidUTF8(t *testing.T, from, to *user) {
 	if err != nil || !bytes.Equal(got, []byte(raw)) || v.Body != "caf\uFFFD \uFFFD" {
 		t.Fatalf("recv --json got %+v, want U+FFFD in body and the bytes in body_base64", v)
 	}
-	if inbox := mustOK(t, to, "inbox", "--last", "1"); !strings.HasSuffix(inbox,
+	if inbox, _ := to.ok("inbox", "--last", "1"); !strings.HasSuffix(inbox,
 		":\n  caf\\xe9 \\xff\n") {
 		t.Fatalf("inbox --last 1 printed %q, want the bytes as \\xNN", inbox)
 	}

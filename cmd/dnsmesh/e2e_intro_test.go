@@ -7,20 +7,14 @@ import (
 	"testing"
 )
 
-// introIDs returns the ids in u's intro queue.
+// introIDs returns the ids in u's intro queue, read from `intro list
+// --json` with parseMessages.
 func introIDs(t *testing.T, u *user) []uint64 {
 	t.Helper()
 	out, _ := u.ok("intro", "list", "--json")
 	var ids []uint64
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if line == "" {
-			continue
-		}
-		var v messageView
-		if err := json.Unmarshal([]byte(line), &v); err != nil {
-			t.Fatalf("intro list --json line %q: %v", line, err)
-		}
-		ids = append(ids, v.ID)
+	for _, m := range parseMessages(t, out) {
+		ids = append(ids, m.ID)
 	}
 	return ids
 }

@@ -164,11 +164,17 @@ func (k *killRun) sendSome(n int) []string {
 func (k *killRun) count(out string) int {
 	n := 0
 	for body := range k.prekeyOf {
-		c := strings.Count(out, ":\n  "+body+"\n")
+		c := timesPrinted(out, body)
 		k.printed[body] += c
 		n += c
 	}
 	return n
+}
+
+// timesPrinted counts how often recv output out shows the one-line body
+// as a message: after its header line, indented.
+func timesPrinted(out, body string) int {
+	return strings.Count(out, ":\n  "+body+"\n")
 }
 
 // recvKilledAt runs `recv` with the test hook that SIGKILLs it at spec
@@ -385,10 +391,10 @@ func (k *killRun) randomRound(rng *rand.Rand, span time.Duration) string {
 	k.count(out)
 	storedN, shownN := 0, 0
 	for _, body := range bodies {
-		shown := strings.Count(killedOut, ":\n  "+body+"\n")
+		shown := timesPrinted(killedOut, body)
 		storedN, shownN = storedN+stored[body], shownN+shown
 		k.checkAfterKill(body, stored[body], shown, killed)
-		if again := strings.Count(out, ":\n  "+body+"\n"); again != 1-stored[body] {
+		if again := timesPrinted(out, body); again != 1-stored[body] {
 			t.Errorf("after a kill (delay %v) that stored %q %d times, the next recv "+
 				"printed it %d times; want %d", delay, body, stored[body], again,
 				1-stored[body])
