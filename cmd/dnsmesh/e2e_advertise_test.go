@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,9 +16,7 @@ import (
 func TestPublishKeepsAdvertisedVersions(t *testing.T) {
 	n := e2eNode(t)
 	bob := newE2EUser(t, n, "bob")
-	amy := &user{t: t, name: "amy", home: filepath.Join(t.TempDir(), "amy"), node: n}
-	amy.ok("init", "amy", "--domain", e2eZone, "--dns-server", n.Addr,
-		"--register-url", "http://"+n.HTTP)
+	amy, _ := initUser(t, n, "amy")
 	amy.ok("tsig", "register")
 
 	steps := []struct {

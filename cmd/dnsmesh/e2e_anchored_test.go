@@ -10,7 +10,6 @@ import (
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/nodetest"
-	"github.com/dnsmesh/dmp/internal/redistest"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
 	"github.com/dnsmesh/dmp/pkg/keys"
 	"github.com/dnsmesh/dmp/pkg/names"
@@ -24,21 +23,17 @@ const anchoredDomain = "alice." + e2eZone
 // domain> needs a scope an operator grants (records-server-cli.md §B.5).
 func looseNode(t *testing.T) *nodetest.Node {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	r := redistest.Start(t)
-	corefile := strings.Replace(e2eCorefile, "claims on", "claims on\n"+
-		"        registration_scope loose", 1)
-	return nodetest.Start(t, strings.ReplaceAll(corefile, "REDIS", r.Addr()))
+	n, _ := startE2ENode(t, func(corefile string) string {
+		return strings.Replace(corefile, "claims on", "claims on\n"+
+			"        registration_scope loose", 1)
+	})
+	return n
 }
 
 // newAnchoredUser inits name with the identity domain anchoredDomain and
 // its mailbox in e2eZone, registers a key and returns the user.
 func newAnchoredUser(t *testing.T, n *nodetest.Node, name string) *user {
-	u := &user{t: t, name: name, home: filepath.Join(t.TempDir(), name), node: n}
-	out, _ := u.ok("init", name, "--domain", e2eZone, "--identity-domain", anchoredDomain,
-		"--dns-server", n.Addr, "--register-url", "http://"+n.HTTP)
+	u, out := initUser(t, n, name, "--identity-domain", anchoredDomain)
 	if !strings.Contains(out, "address:     "+name+"@"+anchoredDomain) {
 		t.Fatalf("init printed %q, want the address %s@%s", out, name, anchoredDomain)
 	}

@@ -32,11 +32,7 @@ func redisWrites(t *testing.T, r *redistest.Server, on bool) {
 // the delete stays owed and every later recv retries it until the store
 // is back (issue #6 P2).
 func TestOwedPrekeyDeleteRetried(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	r := redistest.Start(t)
-	n := nodetest.Start(t, strings.ReplaceAll(e2eCorefile, "REDIS", r.Addr()))
+	n, r := startE2ENode(t, nil)
 	dave, alice := newE2EUser(t, n, "dave"), newE2EUser(t, n, "alice")
 	dave.ok("identity", "refresh-prekeys", "--count", "12")
 	alice.ok("identity", "fetch", dave.addr(), "--add")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,9 +14,7 @@ import (
 // registering, recv publishes a full pool and doctor counts it.
 func TestRecvWithoutTSIGEndToEnd(t *testing.T) {
 	n := e2eNode(t)
-	u := &user{t: t, name: "nokey", home: filepath.Join(t.TempDir(), "nokey"), node: n}
-	u.ok("init", u.name, "--domain", e2eZone, "--dns-server", n.Addr,
-		"--register-url", "http://"+n.HTTP)
+	u, _ := initUser(t, n, "nokey")
 
 	_, errs := u.ok("recv")
 	if strings.Count(errs, "run 'dnsmesh tsig register'") != 1 ||
@@ -67,19 +64,7 @@ func TestDoctorAfterRestoreEndToEnd(t *testing.T) {
 	n := e2eNode(t)
 	alice := newE2EUser(t, n, "alice")
 	alice.refreshPrekeys(5)
-	out, _ := alice.ok("identity", "show", "--json")
-	var shown struct {
-		Salt string `json:"kdf_salt"`
-	}
-	if err := json.Unmarshal([]byte(out), &shown); err != nil {
-		t.Fatal(err)
-	}
-
-	restored := &user{t: t, name: "alice", home: filepath.Join(t.TempDir(), "restored"),
-		node: n}
-	restored.ok("init", "alice", "--domain", e2eZone, "--dns-server", n.Addr,
-		"--register-url", "http://"+n.HTTP, "--restore", "--salt", shown.Salt)
-	restored.ok("tsig", "register")
+	restored := restoreUser(t, alice)
 	restored.ok("recv")
 	if got := len(publishedPrekeys(t, n, "alice")); got != 25 {
 		t.Fatalf("%d prekeys in DNS after the restored top-up, want the 25 new only", got)

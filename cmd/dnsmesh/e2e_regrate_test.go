@@ -1,28 +1,20 @@
 package main
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dnsmesh/dmp/internal/nodetest"
-	"github.com/dnsmesh/dmp/internal/redistest"
 )
 
-// regRateCorefile is e2eCorefile with a registration limit of 2 a day:
-// a day-long fixed window makes crossing into the next window during the
-// test, which would reset the count, all but impossible.
-const regRateCorefile = `mesh.example:{{PORT}} {
-    bind 127.0.0.1
-    dmp {
-        redis standalone redis://REDIS
-        registration 127.0.0.1:{{HTTP}} node.mesh.example
-        registration_rate 2 24h
-    }
+// regRateLimit edits e2eCorefile to a registration limit of 2 a day, and
+// no claims (the test sends none): a day-long fixed window makes crossing
+// into the next window during the test, which would reset the count, all
+// but impossible.
+func regRateLimit(corefile string) string {
+	return strings.Replace(corefile, "registration_rate 0 1h\n        claims on\n",
+		"registration_rate 2 24h\n", 1)
 }
-`
 
 // retryAfterRE finds the node's Retry-After in the hint of a 429.
 var retryAfterRE = regexp.MustCompile(`hint: the node rate-limits registrations; ` +
@@ -33,18 +25,15 @@ var retryAfterRE = regexp.MustCompile(`hint: the node rate-limits registrations;
 // challenge and a confirm request), and refuses the third at its
 // challenge with 429 and a Retry-After within the window.
 func TestRegistrationRateCountsRegistrations(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() { // before the wait for the window
 		t.Skip("end-to-end test skipped in -short mode")
 	}
 	if left := regWindowLeft(); left < time.Minute {
 		time.Sleep(left) // the count must not reset halfway through the test
 	}
-	r := redistest.Start(t)
-	n := nodetest.Start(t, strings.ReplaceAll(regRateCorefile, "REDIS", r.Addr()))
+	n, _ := startE2ENode(t, regRateLimit)
 	for i, name := range []string{"amy", "ben", "cat"} {
-		u := &user{t: t, name: name, home: filepath.Join(t.TempDir(), name), node: n}
-		u.ok("init", name, "--domain", e2eZone, "--dns-server", n.Addr,
-			"--register-url", "http://"+n.HTTP)
+		u, _ := initUser(t, n, name)
 		_, errs, code := u.run("", "tsig", "register")
 		if i < 2 {
 			if code != 0 {

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/dnsmesh/dmp/internal/state"
-	"github.com/dnsmesh/dmp/pkg/names"
 )
 
 // TestRestoreDeletesOrphanPrekeys: after init --restore in a new config
@@ -113,15 +112,8 @@ func checkPoolHeld(t *testing.T, u *user) int {
 // restoredDoctor is what every doctor check of the restored u says once
 // live prekeys are published and held.
 func restoredDoctor(u *user, live int) map[string]string {
-	return map[string]string{
-		"config":       u.home,
-		"keys":         "passphrase unlocks the identity",
-		"node":         "answers; ",
-		"identity":     "own identity published at " + names.IdentityHashed(u.name, e2eZone),
-		"registration": "the node accepts the TSIG key",
-		"prekeys":      strconv.Itoa(live) + " live (published in DNS, secret held here)",
-		"clock":        "node clock within ",
-	}
+	return doctorDetails(u, strconv.Itoa(live)+" live (published in DNS, secret held here)",
+		"node clock within ")
 }
 
 // checkSendAfterRestore: once from and the restored to pinned each

@@ -43,11 +43,29 @@ const e2eCorefile = `mesh.example:{{PORT}} {
 // e2eNode starts Redis and a coredns-dmp node on it.
 func e2eNode(t *testing.T) *nodetest.Node {
 	t.Helper()
+	n, _ := startE2ENode(t, nil)
+	return n
+}
+
+// startE2ENode starts Redis and a coredns-dmp node on it serving
+// e2eCorefile, changed by edit unless edit is nil, and returns both. An
+// edit that leaves the Corefile as it was fails the test, which would
+// otherwise run without the setting it is about. In -short mode the test
+// is skipped.
+func startE2ENode(t *testing.T,
+	edit func(corefile string) string) (*nodetest.Node, *redistest.Server) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
+	corefile := e2eCorefile
+	if edit != nil {
+		if corefile = edit(e2eCorefile); corefile == e2eCorefile {
+			t.Fatalf("the edit left e2eCorefile unchanged:\n%s", corefile)
+		}
+	}
 	r := redistest.Start(t)
-	return nodetest.Start(t, strings.ReplaceAll(e2eCorefile, "REDIS", r.Addr()))
+	return nodetest.Start(t, strings.ReplaceAll(corefile, "REDIS", r.Addr())), r
 }
 
 // user is one dnsmesh identity with its own config home.
@@ -59,12 +77,22 @@ type user struct {
 }
 
 func newE2EUser(t *testing.T, n *nodetest.Node, name string) *user {
-	u := &user{t: t, name: name, home: filepath.Join(t.TempDir(), name), node: n}
-	u.ok("init", name, "--domain", e2eZone, "--dns-server", n.Addr,
-		"--register-url", "http://"+n.HTTP)
+	u, _ := initUser(t, n, name)
 	u.ok("tsig", "register")
 	u.ok("identity", "publish", "--advertise-v2")
 	return u
+}
+
+// initUser runs `dnsmesh init name` in a new config home, with the
+// mailbox zone e2eZone, then extra flags, then node n as the DNS server
+// and registration URL. It returns the user and what init printed; no key
+// is registered yet.
+func initUser(t *testing.T, n *nodetest.Node, name string, extra ...string) (*user, string) {
+	t.Helper()
+	u := &user{t: t, name: name, home: filepath.Join(t.TempDir(), name), node: n}
+	args := append([]string{"init", name, "--domain", e2eZone}, extra...)
+	out, _ := u.ok(append(args, "--dns-server", n.Addr, "--register-url", "http://"+n.HTTP)...)
+	return u, out
 }
 
 // cmd returns the dnsmesh process for args, run as this user.
@@ -110,11 +138,18 @@ func (u *user) send(to, body string) (client.SendResult, string) {
 	if code != 0 {
 		u.t.Fatalf("%s: send exited %d: %s", u.name, code, errs)
 	}
+	return decodeSend(u.t, out), errs
+}
+
+// decodeSend decodes the output of `send --json`, failing the test when it
+// is not a send result.
+func decodeSend(t *testing.T, out string) client.SendResult {
+	t.Helper()
 	var res client.SendResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		u.t.Fatalf("send output %q: %v", out, err)
+		t.Fatalf("send output %q: %v", out, err)
 	}
-	return res, errs
+	return res
 }
 
 func (u *user) addr() string { return u.name + "@" + e2eZone }
@@ -468,16 +503,8 @@ func TestDoctorEndToEnd(t *testing.T) {
 	n := e2eNode(t)
 	amy := newE2EUser(t, n, "amy")
 	owner := names.IdentityHashed("amy", e2eZone)
-	want := map[string]string{ // check -> its detail, or the detail's start
-		"config":       amy.home,
-		"keys":         "passphrase unlocks the identity",
-		"node":         "answers; ",
-		"identity":     "own identity published at " + owner,
-		"registration": "the node accepts the TSIG key",
-		"prekeys": "0 live (published in DNS, secret held here); " +
-			"run 'dnsmesh identity refresh-prekeys'",
-		"clock": "node clock within 1s of ours (limit 1m0s)",
-	}
+	want := doctorDetails(amy, "0 live (published in DNS, secret held here); "+
+		"run 'dnsmesh identity refresh-prekeys'", "node clock within 1s of ours (limit 1m0s)")
 	checkDoctor(t, amy, want, "prekeys")
 
 	amy.refreshPrekeys(3)
@@ -485,6 +512,21 @@ func TestDoctorEndToEnd(t *testing.T) {
 	checks := checkDoctor(t, amy, want, "")
 	if !strings.HasSuffix(checks[2].Detail, " at "+owner) {
 		t.Errorf("node check got %q, want the identity owner %s", checks[2].Detail, owner)
+	}
+}
+
+// doctorDetails is what each doctor check of u says, by check name: its
+// detail, or the detail's start. The prekeys and clock details depend on
+// the test, which passes them.
+func doctorDetails(u *user, prekeys, clock string) map[string]string {
+	return map[string]string{
+		"config":       u.home,
+		"keys":         "passphrase unlocks the identity",
+		"node":         "answers; ",
+		"identity":     "own identity published at " + names.IdentityHashed(u.name, e2eZone),
+		"registration": "the node accepts the TSIG key",
+		"prekeys":      prekeys,
+		"clock":        clock,
 	}
 }
 

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/nodetest"
-	"github.com/dnsmesh/dmp/internal/redistest"
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/internal/store/redisstore"
 	"github.com/dnsmesh/dmp/pkg/client"
@@ -25,13 +23,10 @@ import (
 // store on the same Redis to read the expiry the node stored.
 func ttlNode(t *testing.T) (*nodetest.Node, store.Store) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	r := redistest.Start(t)
+	n, r := startE2ENode(t, nil)
 	s := redisstore.New(redis.NewClient(&redis.Options{Addr: r.Addr()}))
 	t.Cleanup(func() { s.Close() })
-	return nodetest.Start(t, strings.ReplaceAll(e2eCorefile, "REDIS", r.Addr())), s
+	return n, s
 }
 
 // stored is what the node holds for a sent message's manifest.
@@ -111,13 +106,4 @@ func TestSendTTL(t *testing.T) {
 				tc.args, s.lifetime, s.left.Round(time.Second), tc.lifetime, tc.kept)
 		}
 	}
-}
-
-func decodeSend(t *testing.T, out string) client.SendResult {
-	t.Helper()
-	var res client.SendResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("send output %q: %v", out, err)
-	}
-	return res
 }
