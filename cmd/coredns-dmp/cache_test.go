@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,18 +85,10 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// scrape returns the node's metrics, served on its {{HTTP}} port.
 func scrape(t *testing.T, n *nodetest.Node) string {
 	t.Helper()
-	resp, err := http.Get("http://" + n.HTTP + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return get(t, "http://"+n.HTTP+"/metrics")
 }
 
 func grepLines(s, sub string) string {

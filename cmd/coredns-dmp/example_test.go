@@ -60,11 +60,11 @@ func TestCorefileExample(t *testing.T) {
 // ports.
 func swapPorts(t *testing.T, text string, repl map[string]string) string {
 	t.Helper()
-	for old, repl := range repl {
+	for old, with := range repl {
 		if c := strings.Count(text, old); c != 1 {
 			t.Fatalf("Corefile.example holds %q %d times, want once:\n%s", old, c, text)
 		}
-		text = strings.Replace(text, old, repl, 1)
+		text = strings.Replace(text, old, with, 1)
 	}
 	return text
 }

@@ -96,7 +96,7 @@ func add(owner, value string) store.Change {
 	return store.Change{Op: store.OpAdd, Owner: owner, Value: value, TTL: time.Hour}
 }
 
-// soaSerial asks the node for its SOA over network and fails the test on
+// soaQuery asks the node for its SOA over network and fails the test on
 // any error; it shows the node is up.
 func soaQuery(t *testing.T, n *nodetest.Node, network string) *dns.Msg {
 	t.Helper()
