@@ -58,19 +58,19 @@ func TestNodesReplace(t *testing.T) {
 }
 
 // startNode starts coredns-dmp serving example.org from the Redis at rdb
-// with its admin endpoint on, and returns it with dmpctl's global flags.
+// with its admin endpoint on the node's {{HTTP}} port, and returns it with
+// dmpctl's global flags.
 func startNode(t *testing.T, rdb, tokenFile string) (*nodetest.Node, []string) {
 	t.Helper()
-	adminAddr := freeAddr(t)
 	n := nodetest.Start(t, fmt.Sprintf(`example.org:{{PORT}} {
 	bind 127.0.0.1
 	dmp {
 		redis redis://%s
-		admin %s %s
+		admin 127.0.0.1:{{HTTP}} %s
 	}
 }
-`, rdb, adminAddr, tokenFile))
-	return n, []string{"--admin", "http://" + adminAddr, "--token-file", tokenFile}
+`, rdb, tokenFile))
+	return n, []string{"--admin", "http://" + n.HTTP, "--token-file", tokenFile}
 }
 
 // checkSigned sends node an UPDATE signed by ops.example.org. with secret
