@@ -108,11 +108,7 @@ func unknownKeyUpdate(t *testing.T, owner string) []byte {
 	m := new(dns.Msg)
 	m.SetUpdate("example.org.")
 	m.Insert([]dns.RR{txtAdd(owner, chunkValue(t, 10))})
-	m.SetTsig("nobody.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
-	wire, _, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, _ := signAs(t, "nobody.example.org.", nodeKeySecret, m, time.Now())
 	return wire
 }
 
@@ -192,11 +188,7 @@ func TestNodeSignedQuery(t *testing.T) {
 
 	q := new(dns.Msg)
 	q.SetQuestion(owner, dns.TypeTXT)
-	q.SetTsig("nobody.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
-	wire, _, err := dns.TsigGenerate(q, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, _ := signAs(t, "nobody.example.org.", nodeKeySecret, q, time.Now())
 	_, r := rawExchange(t, "udp", n.Addr, wire)
 	if r.Rcode != dns.RcodeNotAuth || r.IsTsig() == nil || r.IsTsig().Error != dns.RcodeBadKey ||
 		len(r.Answer) != 0 {
@@ -206,7 +198,7 @@ func TestNodeSignedQuery(t *testing.T) {
 
 	plain := new(dns.Msg)
 	plain.SetQuestion(owner, dns.TypeTXT)
-	r, err = n.Exchange(plain, "udp")
+	r, err := n.Exchange(plain, "udp")
 	if err != nil || r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 || r.IsTsig() != nil {
 		t.Errorf("unsigned: got %v, %v; want the answer, unsigned", r, err)
 	}
@@ -224,11 +216,7 @@ func checkSignedTruncated(t *testing.T, n *nodetest.Node, owner string) {
 	}
 	q := new(dns.Msg)
 	q.SetQuestion(owner, dns.TypeTXT)
-	q.SetTsig(rawKey, dns.HmacSHA256, 300, time.Now().Unix())
-	wire, mac, err := dns.TsigGenerate(q, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, mac := signAs(t, rawKey, nodeKeySecret, q, time.Now())
 	raw, r := rawExchange(t, "udp", n.Addr, wire)
 	if len(raw) > dns.MinMsgSize || !r.Truncated || r.IsTsig() == nil {
 		t.Fatalf("got %d bytes, TC %v, TSIG %v; want at most 512 bytes, TC, signed",

@@ -119,11 +119,7 @@ func checkWriteSideStore(t *testing.T, d *Dmp) {
 	m.SetUpdate("example.org.")
 	m.Insert([]dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeTXT,
 		Class: dns.ClassINET, Ttl: 300}, Txt: []string{chunkWire(t)}}})
-	m.SetTsig(name, dns.HmacSHA256, 300, time.Now().Unix())
-	wire, _, err := dns.TsigGenerate(m, secret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, _ := signAs(t, name, secret, m, time.Now())
 	r := new(dns.Msg)
 	if err := r.Unpack(wire); err != nil {
 		t.Fatal(err)

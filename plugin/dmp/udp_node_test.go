@@ -16,6 +16,7 @@ import (
 	"github.com/dnsmesh/dmp/internal/store"
 	"github.com/dnsmesh/dmp/pkg/records"
 	"github.com/dnsmesh/dmp/pkg/txt"
+	"github.com/dnsmesh/dmp/plugin/dmp"
 
 	"github.com/miekg/dns"
 )
@@ -119,14 +120,11 @@ func addUpdate(owner, value string) *dns.Msg {
 	return m
 }
 
-// sign packs m with a TSIG RR by k, signed now.
+// sign packs m with a TSIG RR by k, signed now. k's algorithm is
+// HMAC-SHA256 (newUserKey), the one dmp.SignAs signs with.
 func sign(t *testing.T, k userKey, m *dns.Msg) []byte {
 	t.Helper()
-	m.SetTsig(k.Name, k.Algorithm, 300, time.Now().Unix())
-	wire, _, err := dns.TsigGenerate(m, k.Secret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, _ := dmp.SignAs(t, k.Name, k.Secret, m, time.Now())
 	return wire
 }
 

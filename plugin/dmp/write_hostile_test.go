@@ -44,7 +44,9 @@ func packed(t *testing.T, m *dns.Msg) []byte {
 	return b
 }
 
-func updateWire(t *testing.T, mutate func(*dns.Msg)) []byte {
+// chunkUpdate is an UPDATE of example.org adding a chunk, then changed by
+// mutate unless it is nil: the base of updateWire and signedWire.
+func chunkUpdate(t *testing.T, mutate func(*dns.Msg)) *dns.Msg {
 	t.Helper()
 	m := new(dns.Msg)
 	m.SetUpdate("example.org.")
@@ -52,20 +54,20 @@ func updateWire(t *testing.T, mutate func(*dns.Msg)) []byte {
 	if mutate != nil {
 		mutate(m)
 	}
-	return packed(t, m)
+	return m
 }
 
-func signedWire(t *testing.T) []byte {
+func updateWire(t *testing.T, mutate func(*dns.Msg)) []byte {
 	t.Helper()
-	m := new(dns.Msg)
-	m.SetUpdate("example.org.")
-	m.Insert([]dns.RR{txtAdd("chunk-0001-0123456789ab.example.org.", chunkValue(t, 1))})
-	m.SetTsig("alice.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
-	b, _, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return packed(t, chunkUpdate(t, mutate))
+}
+
+// signedWire is chunkUpdate(mutate) signed now by alice with nodeKeySecret.
+func signedWire(t *testing.T, mutate func(*dns.Msg)) []byte {
+	t.Helper()
+	m := chunkUpdate(t, mutate)
+	wire, _ := signAs(t, "alice.example.org.", nodeKeySecret, m, time.Now())
+	return wire
 }
 
 // hostilePackets builds the table: truncations, bad counts, bad names,
@@ -75,7 +77,7 @@ func hostilePackets(t *testing.T) []hostile {
 	q.SetQuestion("example.org.", dns.TypeTXT)
 	query := packed(t, q)
 	upd := updateWire(t, nil)
-	sig := signedWire(t)
+	sig := signedWire(t, nil)
 	query0 := header(0, 1, 0, 0, 0)
 
 	var out []hostile
@@ -186,16 +188,13 @@ func hostileUpdates(t *testing.T, upd, sig []byte) []hostile {
 // message. The hostile table checks that the node survives it.
 func hugeSigned(t *testing.T) []byte {
 	t.Helper()
-	m := new(dns.Msg)
-	m.SetUpdate("example.org.")
-	for i := range 1000 {
-		m.Insert([]dns.RR{txtAdd("chunk-0001-0123456789ab.example.org.", strconv.Itoa(i))})
-	}
-	m.SetTsig("alice.example.org.", dns.HmacSHA256, 300, time.Now().Unix())
-	b, _, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	const owner = "chunk-0001-0123456789ab.example.org."
+	b := signedWire(t, func(m *dns.Msg) {
+		m.Ns = nil // the 1000 adds replace the chunk
+		for i := range 1000 {
+			m.Insert([]dns.RR{txtAdd(owner, strconv.Itoa(i))})
+		}
+	})
 	if len(b) > 65535 {
 		t.Fatalf("signed huge RRset is %d bytes, over one TCP message", len(b))
 	}

@@ -260,7 +260,7 @@ func TestNodeUpdateTools(t *testing.T) {
 	}
 	for _, c := range cases {
 		if c.ede != "" {
-			t.Run("edns/"+c.name, func(t *testing.T) { checkEDE(t, n, c) })
+			t.Run("edns/"+c.name, func(t *testing.T) { checkEDEOver(t, n, c, "tcp") })
 		}
 	}
 	if got := n.values(t, "CHUNK-0007-0123456789AB.example.org.", "tcp"); len(got) != 1 ||
@@ -350,7 +350,7 @@ const lateBy = 2500 * time.Millisecond // beyond the 1s fudge, under nsupdate's 
 func startLateNode(t *testing.T) *lateNode {
 	t.Helper()
 	n := startWriteNodeWith(t, "tsig_fudge 1s")
-	return &lateNode{writeNode: n, proxy: startDelayProxy(t, n.Addr, lateBy)}
+	return &lateNode{writeNode: n, proxy: startProxy(t, n.Addr, lateBy).addr}
 }
 
 func runToolCase(t *testing.T, n *writeNode, late *lateNode, tool updateTool, c toolCase) {
@@ -417,11 +417,9 @@ func digValue(t *testing.T, addr, owner, flag string) string {
 	return strings.ReplaceAll(strings.Trim(line, `"`), `" "`, "")
 }
 
-// checkEDE sends c's UPDATE with EDNS from miekg/dns over TCP and checks
-// the refusal carries c's EDE text, in a reply signed when c's was.
-func checkEDE(t *testing.T, n *writeNode, c toolCase) { checkEDEOver(t, n, c, "tcp") }
-
-// checkEDEOver is checkEDE over network ("udp" or "tcp").
+// checkEDEOver sends c's UPDATE with EDNS from miekg/dns over network
+// ("udp" or "tcp") and checks the refusal carries c's EDE text, in a reply
+// signed when c's was.
 func checkEDEOver(t *testing.T, n *writeNode, c toolCase, network string) {
 	t.Helper()
 	m := new(dns.Msg)
@@ -493,12 +491,7 @@ func nodeUpdate(t *testing.T, rr dns.RR, remove bool, at time.Time) ([]byte, str
 	} else {
 		m.Insert([]dns.RR{rr})
 	}
-	m.SetTsig(rawKey, dns.HmacSHA256, 300, at.Unix())
-	wire, mac, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wire, mac
+	return signAs(t, rawKey, nodeKeySecret, m, at)
 }
 
 // checkReplay adds value at owner, deletes it with a fresh UPDATE, then

@@ -28,13 +28,6 @@ type sentMsg struct {
 	wire    []byte
 }
 
-// startDelayProxy starts a proxy to target delaying by delay and returns
-// its address. It stops when the test ends.
-func startDelayProxy(t *testing.T, target string, delay time.Duration) string {
-	t.Helper()
-	return startProxy(t, target, delay).addr
-}
-
 // startProxy starts a proxy to target. It stops when the test ends.
 func startProxy(t *testing.T, target string, delay time.Duration) *proxy {
 	t.Helper()

@@ -51,11 +51,7 @@ func checkSharedReplay(t *testing.T, a, b *writeNode) {
 	m.SetUpdate("example.org.")
 	m.Insert([]dns.RR{txtAdd(owner, value)})
 	m.SetEdns0(1232, false)
-	m.SetTsig(rawKey, dns.HmacSHA256, 300, time.Now().Unix())
-	wire, mac, err := dns.TsigGenerate(m, nodeKeySecret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, mac := signAs(t, rawKey, nodeKeySecret, m, time.Now())
 
 	signedReply(t, a, "tcp", wire, mac, dns.RcodeSuccess)
 	if got := b.values(t, owner, "udp"); len(got) != 1 || got[0] != value {
@@ -108,25 +104,21 @@ func publishIdentity(t *testing.T, n *writeNode, minted *regapi.Minted, user str
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := hex.DecodeString(minted.SecretHex)
+	key, err := hex.DecodeString(minted.SecretHex)
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret := base64.StdEncoding.EncodeToString(key)
 	owner := names.IdentityHashed(user, "example.org") + "."
 	m := new(dns.Msg)
 	m.SetUpdate("example.org.")
 	m.Insert([]dns.RR{txtAdd(owner, value)})
-	m.SetTsig(minted.KeyName, dns.HmacSHA256, 300, time.Now().Unix())
-	wire, mac, err := dns.TsigGenerate(m, base64.StdEncoding.EncodeToString(secret), "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wire, mac := signAs(t, minted.KeyName, secret, m, time.Now())
 	raw, r := rawExchange(t, "tcp", n.Addr, wire)
 	if r.Rcode != dns.RcodeSuccess {
 		t.Fatalf("identity with the minted key: got %s", dns.RcodeToString[r.Rcode])
 	}
-	err = dns.TsigVerify(raw, base64.StdEncoding.EncodeToString(secret), mac, false)
-	if err != nil {
+	if err := dns.TsigVerify(raw, secret, mac, false); err != nil {
 		t.Fatalf("reply to the minted key: %v", err)
 	}
 	if got := n.values(t, owner, "udp"); len(got) != 1 || got[0] != value {

@@ -82,15 +82,30 @@ func newWriteDmp(t *testing.T) *Dmp {
 	return d
 }
 
-// signed packs m with a TSIG by secret at t0 and returns it unpacked, as
-// the server would hand it to the plugin.
-func signed(t *testing.T, m *dns.Msg, secret string, at time.Time) *dns.Msg {
+// signAs packs m with a TSIG RR of keyName (HMAC-SHA256, fudge 300 s)
+// by secret at at, as a client sends it, and returns the wire and its MAC,
+// which a signed reply is verified against. Every message these tests sign
+// themselves goes through it, so their TSIGs differ only in key and time.
+func signAs(t *testing.T, keyName, secret string, m *dns.Msg,
+	at time.Time) (wire []byte, mac string) {
 	t.Helper()
-	m.SetTsig(wKey, dns.HmacSHA256, 300, at.Unix())
-	wire, _, err := dns.TsigGenerate(m, secret, "", false)
+	m.SetTsig(keyName, dns.HmacSHA256, 300, at.Unix())
+	wire, mac, err := dns.TsigGenerate(m, secret, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return wire, mac
+}
+
+// SignAs is signAs for the tests in package dmp_test, which cannot call
+// an unexported helper of package dmp's tests.
+var SignAs = signAs
+
+// signed packs m with a TSIG of wKey by secret at at and returns it
+// unpacked, as the server would hand it to the plugin.
+func signed(t *testing.T, m *dns.Msg, secret string, at time.Time) *dns.Msg {
+	t.Helper()
+	wire, _ := signAs(t, wKey, secret, m, at)
 	out := new(dns.Msg)
 	if err := out.Unpack(wire); err != nil {
 		t.Fatal(err)
