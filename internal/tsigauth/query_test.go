@@ -15,16 +15,7 @@ func signedQuery(t *testing.T, name, secret string, at time.Time) *dns.Msg {
 	t.Helper()
 	m := new(dns.Msg)
 	m.SetQuestion("slot-1.mb-0123456789ab.mesh.example.", dns.TypeTXT)
-	m.SetTsig(name, dns.HmacSHA256, 300, at.Unix())
-	wire, _, err := dns.TsigGenerate(m, secret, "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := new(dns.Msg)
-	if err := out.Unpack(wire); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return signedCopy(t, m, dns.HmacSHA256, name, secret, at)
 }
 
 // TestAuthenticateSkipsReplayCache checks that the same signed query
