@@ -97,10 +97,6 @@ func signAs(t *testing.T, keyName, secret string, m *dns.Msg,
 	return wire, mac
 }
 
-// SignAs is signAs for the tests in package dmp_test, which cannot call
-// an unexported helper of package dmp's tests.
-var SignAs = signAs
-
 // signed packs m with a TSIG of wKey by secret at at and returns it
 // unpacked, as the server would hand it to the plugin.
 func signed(t *testing.T, m *dns.Msg, secret string, at time.Time) *dns.Msg {
