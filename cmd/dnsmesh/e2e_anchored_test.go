@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/dnsmesh/dmp/internal/config"
 	"github.com/dnsmesh/dmp/internal/nodetest"
 	"github.com/dnsmesh/dmp/pkg/dnsio"
-	"github.com/dnsmesh/dmp/pkg/keys"
 	"github.com/dnsmesh/dmp/pkg/names"
 )
 
@@ -108,15 +106,7 @@ func fetchAnchored(t *testing.T, u *user, addr string) candidateView {
 // checkClaimIn checks that a claim for u's mailbox sits at slot in zone.
 func checkClaimIn(t *testing.T, n *nodetest.Node, u *user, slot int, zone string) {
 	t.Helper()
-	cfg, err := config.Load(u.home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := hex.DecodeString(cfg.VerifyPubkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rid := keys.UserID(pub)
+	rid := mailboxID(t, u)
 	r := &dnsio.Reader{Servers: []string{n.Addr}}
 	owner := names.Claim(slot, rid[:], zone)
 	vals, err := r.LookupTXT(context.Background(), owner)

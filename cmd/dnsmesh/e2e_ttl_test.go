@@ -40,15 +40,7 @@ type stored struct {
 func storedManifest(t *testing.T, s store.Store, recipient *user,
 	res client.SendResult) stored {
 	t.Helper()
-	cfg, err := config.Load(recipient.home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := hex.DecodeString(cfg.VerifyPubkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rid := keys.UserID(pub)
+	rid := mailboxID(t, recipient)
 	owner := names.Slot(res.Slot, rid[:], e2eZone) + "."
 	now := time.Now()
 	vals, _, err := s.Lookup(context.Background(), e2eZone+".", owner, now)
@@ -106,4 +98,19 @@ func TestSendTTL(t *testing.T) {
 				tc.args, s.lifetime, s.left.Round(time.Second), tc.lifetime, tc.kept)
 		}
 	}
+}
+
+// mailboxID is u's user id, which names its mailbox: the hash of the key
+// in its config's verify_pubkey.
+func mailboxID(t *testing.T, u *user) [keys.UserIDSize]byte {
+	t.Helper()
+	cfg, err := config.Load(u.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := hex.DecodeString(cfg.VerifyPubkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys.UserID(pub)
 }
