@@ -82,6 +82,16 @@ func TestPrintMessagesHostile(t *testing.T) {
 		t.Fatalf("text got %q, want %q", text.String(), want)
 	}
 
+	v, out := printedJSON(t, m)
+	if v.Body != hostileBody || v.From != string(m.Label) || v.BodyBase64 != "" ||
+		!strings.Contains(out, `\u001b`) {
+		t.Fatalf("json got %+v (%q), want the exact body and sender, escaped", v, out)
+	}
+}
+
+// printedJSON prints m with --json and returns the object and the line.
+func printedJSON(t *testing.T, m state.Message) (messageView, string) {
+	t.Helper()
 	var out bytes.Buffer
 	if err := printMessages(&out, []state.Message{m}, true); err != nil {
 		t.Fatal(err)
@@ -90,10 +100,7 @@ func TestPrintMessagesHostile(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
 		t.Fatalf("json %q: %v", out.String(), err)
 	}
-	if v.Body != hostileBody || v.From != string(m.Label) || v.BodyBase64 != "" ||
-		!strings.Contains(out.String(), `\u001b`) {
-		t.Fatalf("json got %+v (%q), want the exact body and sender, escaped", v, out.String())
-	}
+	return v, out.String()
 }
 
 // TestPrintMessagesInvalidUTF8: JSON cannot carry the bytes, so body has
@@ -101,14 +108,7 @@ func TestPrintMessagesHostile(t *testing.T) {
 func TestPrintMessagesInvalidUTF8(t *testing.T) {
 	raw := []byte("caf\xe9 \xff!")
 	m := state.Message{ID: 1, Contact: "bob", MsgID: make([]byte, 16), Body: raw}
-	var out bytes.Buffer
-	if err := printMessages(&out, []state.Message{m}, true); err != nil {
-		t.Fatal(err)
-	}
-	var v messageView
-	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
-		t.Fatalf("json %q: %v", out.String(), err)
-	}
+	v, _ := printedJSON(t, m)
 	got, err := base64.StdEncoding.DecodeString(v.BodyBase64)
 	if err != nil || !bytes.Equal(got, raw) || v.Body != "caf\uFFFD \uFFFD!" {
 		t.Fatalf("json got body %q, body_base64 %q; want U+FFFD and the exact bytes",
